@@ -1,0 +1,58 @@
+# Mini Ledger: `make run` serves the API, `make test` proves it. Both set everything up first.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+export HOST PORT
+
+.PHONY: run test test-postgres pytest lint format migrate clean help
+
+help:
+	@echo "make run            set up and serve the API at http://$(HOST):$(PORT)/ (SQLite by default)"
+	@echo "make test           set up, lint, and run the whole test suite on SQLite"
+	@echo "make test-postgres  the same suite against a real, throwaway PostgreSQL server"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.runtime $@
+
+# A random secret for local use, made once and kept out of git.
+.secret_key:
+	$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+	chmod 600 $@
+
+run: $(VENV)/.runtime .secret_key
+	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat .secret_key)}" $(BIN)/python manage.py migrate --noinput
+	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat .secret_key)}" $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat .secret_key)}" exec $(BIN)/gunicorn -c gunicorn.conf.py ledger_project.wsgi
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+pytest: $(VENV)/.dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test: lint
+	env -u DATABASE_URL $(MAKE) --no-print-directory pytest
+
+test-postgres: $(VENV)/.dev
+	scripts/with-postgres $(MAKE) --no-print-directory pytest
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

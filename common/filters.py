@@ -1,0 +1,61 @@
+"""Query-parameter filters shared by the apps: they refuse a value they do not understand."""
+
+import django_filters
+from django import forms
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import filters
+from rest_framework.exceptions import ValidationError
+
+
+class StrictOrderingFilter(filters.OrderingFilter):
+    """DRF's OrderingFilter, but an unknown `ordering` field is a 400 instead of being ignored.
+
+    The view lists its public names in `ordering_fields`; `ordering_aliases` maps a public name
+    to an annotation when they differ.
+    """
+
+    def get_ordering(self, request, queryset, view):
+        params = request.query_params.get(self.ordering_param)
+        if not params or not params.strip():
+            return self.get_default_ordering(view)
+        fields = [param.strip() for param in params.split(",")]
+        valid = set(getattr(view, "ordering_fields", None) or [])
+        unknown = [field for field in fields if field.lstrip("-") not in valid]
+        if unknown:
+            choices = ", ".join(sorted(valid))
+            raise ValidationError(
+                {
+                    self.ordering_param: [
+                        f"Unknown ordering {', '.join(unknown) or '(empty)'}; use {choices}."
+                    ]
+                }
+            )
+        aliases = getattr(view, "ordering_aliases", {})
+        return [_aliased(field, aliases) for field in fields]
+
+
+def _aliased(field: str, aliases: dict[str, str]) -> str:
+    """Translate a public ordering name (`-balance`) to the queryset's (`-balance_amount`)."""
+    descending = field.startswith("-")
+    name = aliases.get(field.lstrip("-"), field.lstrip("-"))
+    return f"-{name}" if descending else name
+
+
+class StrictBooleanField(forms.Field):
+    """A yes/no query value; anything but true/false/1/0 is an error rather than "not given"."""
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in {"true", "1"}:
+            return True
+        if text in {"false", "0"}:
+            return False
+        raise forms.ValidationError("Enter true or false.", code="invalid")
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class StrictBooleanFilter(django_filters.Filter):
+    field_class = StrictBooleanField

@@ -1,0 +1,75 @@
+"""A merchant's customer, with the running totals of its ledger."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import ExpressionWrapper, F, Q
+
+from common.fields import MoneyField
+
+BALANCE = ExpressionWrapper(F("total_credit") - F("total_debit"), output_field=MoneyField())
+
+
+class CustomerQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Only this merchant's customers: every read of customers starts here."""
+        return self.filter(user=user)
+
+    def active(self):
+        return self.filter(archived_at__isnull=True)
+
+    def archived(self):
+        return self.filter(archived_at__isnull=False)
+
+    def with_balance(self):
+        """Annotate `balance_amount` (credit minus debit) so queries can order and filter by it."""
+        return self.annotate(balance_amount=BALANCE)
+
+
+class Customer(models.Model):
+    """Someone the merchant sells to on credit.
+
+    The totals are kept by the ledger's posting service in the same transaction as each entry,
+    so a balance costs one row read however long the history; `verify_ledger` recomputes them.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="customers"
+    )
+    name = models.CharField(max_length=255)
+    phone = models.CharField(max_length=32, blank=True)
+    address = models.CharField(max_length=500, blank=True)
+    email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    total_credit = MoneyField(default=Decimal("0.00"), editable=False)
+    total_debit = MoneyField(default=Decimal("0.00"), editable=False)
+    entry_count = models.BigIntegerField(default=0, editable=False)
+    last_entry_date = models.DateField(null=True, blank=True, editable=False)
+
+    objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["user", "name"], name="customers_user_name_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(total_credit__gte=0) & Q(total_debit__gte=0) & Q(entry_count__gte=0),
+                name="customers_totals_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def balance(self) -> Decimal:
+        """What the customer owes the merchant (negative: what the merchant owes the customer)."""
+        return self.total_credit - self.total_debit
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None

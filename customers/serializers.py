@@ -1,0 +1,43 @@
+"""Request and response shapes of the customer routes."""
+
+from django.core.validators import RegexValidator
+from rest_framework import serializers
+
+from common.serializers import MoneyField
+from customers.models import Customer
+
+phone_validator = RegexValidator(
+    r"^\+?[0-9][0-9 ()\-]{2,30}$", "Enter a phone number: digits, spaces, ( ) - and a leading +."
+)
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    """A customer with its ledger totals (read-only: only entries move them)."""
+
+    name = serializers.CharField(max_length=255)
+    phone = serializers.CharField(
+        max_length=32, required=False, allow_blank=True, validators=[phone_validator]
+    )
+    archived = serializers.BooleanField(source="is_archived", read_only=True)
+    total_credit = MoneyField()
+    total_debit = MoneyField()
+    balance = MoneyField()
+
+    class Meta:
+        model = Customer
+        fields = [
+            "id",
+            "name",
+            "phone",
+            "address",
+            "email",
+            "archived",
+            "created_at",
+            "updated_at",
+            "total_credit",
+            "total_debit",
+            "balance",
+            "entry_count",
+            "last_entry_date",
+        ]
+        read_only_fields = ["created_at", "updated_at", "entry_count", "last_entry_date"]

@@ -1,0 +1,78 @@
+"""The customer routes: list, create, read, update, archive and restore."""
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import filters, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from common.filters import StrictOrderingFilter
+from common.schema import ERRORS_400, ERRORS_401, ERRORS_404
+from customers import selectors, services
+from customers.filters import CustomerFilter
+from customers.models import Customer
+from customers.serializers import CustomerSerializer
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: CustomerSerializer(many=True), **ERRORS_400, **ERRORS_401}),
+    create=extend_schema(responses={201: CustomerSerializer, **ERRORS_400, **ERRORS_401}),
+    retrieve=extend_schema(responses={200: CustomerSerializer, **ERRORS_401, **ERRORS_404}),
+    update=extend_schema(
+        responses={200: CustomerSerializer, **ERRORS_400, **ERRORS_401, **ERRORS_404}
+    ),
+    partial_update=extend_schema(
+        responses={200: CustomerSerializer, **ERRORS_400, **ERRORS_401, **ERRORS_404}
+    ),
+    destroy=extend_schema(
+        description="Archive the customer: it leaves the default list; nothing is destroyed.",
+        responses={204: None, **ERRORS_401, **ERRORS_404},
+    ),
+)
+@extend_schema(tags=["customers"])
+class CustomerViewSet(viewsets.ModelViewSet):
+    """The merchant's customers, each with its ledger totals."""
+
+    serializer_class = CustomerSerializer
+    filter_backends = [
+        filters.SearchFilter,
+        StrictOrderingFilter,
+        *viewsets.ModelViewSet.filter_backends,
+    ]
+    filterset_class = CustomerFilter
+    search_fields = ["name", "phone"]
+    ordering_fields = ["name", "created_at", "balance"]
+    ordering_aliases = {"balance": "balance_amount"}
+    ordering = ["name", "id"]
+    lookup_value_converter = "int"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user to scope by
+            return Customer.objects.none()
+        queryset = selectors.customers_of(self.request.user)
+        if self.action == "list":
+            queryset = queryset.with_balance()
+        return queryset
+
+    def filter_queryset(self, queryset):
+        # Search, ordering and `archived` shape the list; a customer's own URL finds it either way.
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.create_customer(
+            user=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        services.update_customer(customer=serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        services.archive_customer(customer=instance)
+
+    @extend_schema(request=None, responses={200: CustomerSerializer, **ERRORS_401, **ERRORS_404})
+    @action(detail=True, methods=["post"])
+    def restore(self, request, pk=None):
+        """Bring an archived customer back into the list."""
+        customer = services.restore_customer(customer=self.get_object())
+        return Response(self.get_serializer(customer).data, status=status.HTTP_200_OK)

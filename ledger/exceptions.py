@@ -1,0 +1,49 @@
+"""The ledger's domain errors; the API's exception handler answers each with its `status`."""
+
+from common.exceptions import DomainError
+
+
+class LedgerError(DomainError):
+    """A request broke a rule of the ledger."""
+
+
+class CustomerArchived(LedgerError):
+    """Entries cannot be posted to an archived customer until it is restored."""
+
+    status = 409
+    default_message = "This customer is archived; restore it before posting entries."
+
+
+class AlreadyReversed(LedgerError):
+    """An entry can be reversed once only."""
+
+    status = 409
+    default_message = "This entry has already been reversed."
+
+
+class ReversalOfReversal(LedgerError):
+    """A reversal cannot itself be reversed; post a new entry instead."""
+
+    status = 409
+    default_message = "This entry is a reversal and cannot be reversed; post a new entry instead."
+
+
+class TotalsOverflow(LedgerError):
+    """The customer's running totals would leave the range the database can hold exactly."""
+
+    status = 400
+    default_message = "This entry would take the customer's totals beyond what can be kept exactly."
+
+
+class IdempotencyKeyInFlight(LedgerError):
+    """A request with this Idempotency-Key is still being processed."""
+
+    status = 409
+    default_message = "A request with this Idempotency-Key is still in progress; retry shortly."
+
+
+class IdempotencyKeyReused(LedgerError):
+    """The Idempotency-Key was used before for a different request."""
+
+    status = 422
+    default_message = "This Idempotency-Key was already used for a different request."

@@ -1,0 +1,63 @@
+"""Idempotency-Key for the routes that post entries: the same request twice posts once."""
+
+import hashlib
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from ledger.exceptions import IdempotencyKeyInFlight, IdempotencyKeyReused
+from ledger.models import IdempotencyKey
+
+MAX_KEY_LENGTH = 255
+
+
+def fingerprint(*, method: str, path: str, body: bytes) -> str:
+    """Identify a request by what it asks: method, path and exact body bytes."""
+    digest = hashlib.sha256()
+    for part in (method.encode(), path.encode(), body):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def claim(*, user, key: str, fingerprint: str) -> IdempotencyKey | None:
+    """Take the key for this transaction; answer the stored record if the request was made before.
+
+    Must run inside the transaction that will post the entries and `remember` the answer. On
+    PostgreSQL a transaction-scoped advisory lock marks the key as in flight, so a concurrent
+    request with it is refused at once instead of waiting; on SQLite every write transaction
+    begins IMMEDIATE, so a concurrent request waits for the first to commit and then replays it.
+    """
+    assert connection.in_atomic_block, "claim() must run inside transaction.atomic()"
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_lock_id(user.pk, key)])
+            if not cursor.fetchone()[0]:
+                raise IdempotencyKeyInFlight()
+    record = IdempotencyKey.objects.filter(user=user, key=key).first()
+    if record is not None and record.fingerprint != fingerprint:
+        raise IdempotencyKeyReused()
+    return record
+
+
+def remember(*, user, key: str, fingerprint: str, status: int, body) -> IdempotencyKey:
+    """Store the answer to replay; the unique (user, key) constraint is the final guarantee."""
+    return IdempotencyKey.objects.create(
+        user=user, key=key, fingerprint=fingerprint, response_status=status, response_body=body
+    )
+
+
+@transaction.atomic
+def purge_expired(*, now=None) -> int:
+    """Delete keys older than the retention period; answer how many went."""
+    cutoff = (now or timezone.now()) - timedelta(hours=settings.IDEMPOTENCY_KEY_RETENTION_HOURS)
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+def _lock_id(user_id: int, key: str) -> int:
+    """A signed 64-bit number for the advisory lock of one user's key."""
+    digest = hashlib.sha256(f"{user_id}:{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)

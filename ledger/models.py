@@ -1,0 +1,88 @@
+"""Ledger entries (append-only) and the idempotency keys of the requests that posted them."""
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models import Q
+
+from common.fields import MoneyField
+from common.money import MAX_ENTRY_AMOUNT
+from customers.models import Customer
+
+
+class EntryType(models.TextChoices):
+    CREDIT = "credit", "Credit"  # the customer owes the merchant more
+    DEBIT = "debit", "Debit"  # the customer paid
+
+
+class EntryQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Only this merchant's entries: every read of entries starts here."""
+        return self.filter(user=user)
+
+
+class Entry(models.Model):
+    """One line of a customer's ledger. Never edited or deleted: a mistake is reversed.
+
+    The owning user is kept on the row as well as the customer, so every query filters by user
+    directly (and the table can be distributed by user).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="entries")
+    type = models.CharField(max_length=6, choices=EntryType.choices)
+    amount = MoneyField()
+    note = models.CharField(max_length=500, blank=True)
+    entry_date = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    reverses = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
+    )
+
+    objects = EntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "entries"
+        ordering = ["-entry_date", "-id"]
+        indexes = [
+            # A customer's history in date order: lists, statements and as-of balances.
+            models.Index(
+                fields=["customer", "entry_date", "id"], name="ledger_entry_cust_date_idx"
+            ),
+            # The merchant's whole book by date: the flat list and its date filters.
+            models.Index(fields=["user", "entry_date", "id"], name="ledger_entry_user_date_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) & Q(amount__lte=MAX_ENTRY_AMOUNT),
+                name="ledger_entry_amount_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(type__in=EntryType.values), name="ledger_entry_type_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.type} {self.amount} on {self.entry_date}"
+
+
+class IdempotencyKey(models.Model):
+    """The answer given to a write made with an Idempotency-Key, replayed when the key comes again.
+
+    Written in the same transaction as the entries the request posted: either both exist or neither.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField()
+    response_body = models.JSONField(encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="ledger_idempotency_user_key_uniq")
+        ]
+
+    def __str__(self):
+        return self.key

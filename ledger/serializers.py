@@ -1,0 +1,85 @@
+"""Request and response shapes of the ledger routes."""
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from common.serializers import AmountField, MoneyField, OwnedPrimaryKeyRelatedField
+from customers.models import Customer
+from ledger.models import Entry, EntryType
+
+
+class EntrySerializer(serializers.ModelSerializer):
+    """A posted entry, with the links of a reversal in both directions."""
+
+    amount = AmountField(read_only=True)
+    reversed_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Entry
+        fields = [
+            "id",
+            "customer",
+            "type",
+            "amount",
+            "note",
+            "entry_date",
+            "created_at",
+            "reverses",
+            "reversed_by",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_reversed_by(self, entry) -> int | None:
+        reversal = getattr(entry, "reversed_by", None)
+        return reversal.pk if reversal is not None else None
+
+
+class NestedEntryCreateSerializer(serializers.Serializer):
+    """A new entry for the customer named in the URL."""
+
+    type = serializers.ChoiceField(choices=EntryType.choices)
+    amount = AmountField()
+    entry_date = serializers.DateField(required=False, help_text="Defaults to today.")
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        attrs.setdefault("entry_date", timezone.localdate())
+        return attrs
+
+
+class EntryCreateSerializer(NestedEntryCreateSerializer):
+    """A new entry; `customer` must be one of the caller's customers."""
+
+    customer = OwnedPrimaryKeyRelatedField(queryset=Customer.objects.all())
+
+
+class ReverseEntrySerializer(serializers.Serializer):
+    """Optional note and date of the reversing entry (by default, the original's date)."""
+
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    entry_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class SummarySerializer(serializers.Serializer):
+    """A customer's totals: over the whole history, or up to `as_of`."""
+
+    customer = serializers.IntegerField()
+    total_credit = MoneyField()
+    total_debit = MoneyField()
+    balance = MoneyField()
+    entry_count = serializers.IntegerField()
+    last_entry_date = serializers.DateField(allow_null=True)
+
+
+class DashboardSerializer(serializers.Serializer):
+    """The merchant's book at a glance."""
+
+    total_receivable = MoneyField(help_text="Sum of positive balances: you will get.")
+    total_payable = MoneyField(
+        help_text="Sum of negative balances, as a positive number: you will give."
+    )
+    net = MoneyField(help_text="total_receivable - total_payable.")
+    customer_count = serializers.IntegerField(help_text="Customers in the active list.")
+    customers_with_dues = serializers.IntegerField(help_text="Customers who owe you.")

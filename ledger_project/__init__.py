@@ -1,0 +1,1 @@
+"""Mini Ledger's Django project: configuration only (settings, URLs, WSGI/ASGI)."""
