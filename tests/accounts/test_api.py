@@ -1,0 +1,303 @@
+"""Register, login, refresh, logout, me; and what every protected route does without a good token."""
+
+import datetime
+
+import jwt
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from rest_framework.test import APIClient
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
+
+from tests.factories import PASSWORD, access_token, make_user, post
+from tests.routes import PROTECTED_ROUTES
+
+User = get_user_model()
+pytestmark = pytest.mark.django_db
+
+
+def login(client, username="asha", password=PASSWORD):
+    return client.post("/api/auth/login/", {"username": username, "password": password})
+
+
+class TestRegister:
+    def test_registering_answers_the_account_and_a_token_pair(self, anon):
+        response = anon.post(
+            "/api/auth/register/",
+            {"username": "meera", "password": "correct horse battery", "email": "m@example.com"},
+        )
+        assert response.status_code == 201
+        body = response.json()
+        assert set(body) == {"id", "username", "access", "refresh"}
+        user = User.objects.get(pk=body["id"])
+        assert (user.username, user.email) == ("meera", "m@example.com")
+        assert AccessToken(body["access"])["user_id"] == str(user.pk)
+
+    def test_usernames_are_unique_regardless_of_case(self, anon, user):
+        response = anon.post(
+            "/api/auth/register/", {"username": "ASHA", "password": "correct horse battery"}
+        )
+        assert response.status_code == 400
+        assert "username" in response.json()
+        assert User.objects.count() == 1
+
+    @pytest.mark.parametrize(
+        ("password", "reason"),
+        [("short1", "too short"), ("password123", "too common"), ("83749218374", "numeric")],
+    )
+    def test_django_password_validators_apply(self, anon, password, reason):
+        response = anon.post("/api/auth/register/", {"username": "meera", "password": password})
+        assert response.status_code == 400
+        assert reason in " ".join(response.json()["password"])
+        assert not User.objects.exists()
+
+    def test_password_similar_to_username_is_refused(self, anon):
+        response = anon.post(
+            "/api/auth/register/", {"username": "meerakhan", "password": "meerakhan1"}
+        )
+        assert response.status_code == 400
+        assert "password" in response.json()
+
+    @pytest.mark.parametrize(
+        ("body", "field"),
+        [
+            ({"password": "correct horse battery"}, "username"),
+            ({"username": "meera"}, "password"),
+            ({"username": "", "password": "correct horse battery"}, "username"),
+            ({"username": "has space", "password": "correct horse battery"}, "username"),
+            ({"username": "x" * 151, "password": "correct horse battery"}, "username"),
+            ({"username": ["a"], "password": "correct horse battery"}, "username"),
+            ({"username": "meera", "password": "correct horse battery", "email": "no"}, "email"),
+        ],
+    )
+    def test_bad_registration_is_a_field_level_400(self, anon, body, field):
+        response = anon.post("/api/auth/register/", body)
+        assert response.status_code == 400
+        assert field in response.json()
+        assert not User.objects.exists()
+
+    def test_malformed_json_is_a_400(self, anon):
+        response = anon.post(
+            "/api/auth/register/", data="{not json", content_type="application/json"
+        )
+        assert response.status_code == 400
+        assert "detail" in response.json()
+
+
+class TestLogin:
+    def test_login_answers_access_refresh_and_token(self, anon, user):
+        response = login(anon)
+        assert response.status_code == 200
+        body = response.json()
+        assert set(body) == {"access", "refresh", "token"}
+        assert body["token"] == body["access"]
+
+    def test_login_ignores_the_case_of_the_username(self, anon, user):
+        assert login(anon, username="ASHA").status_code == 200
+
+    def test_bad_credentials_are_a_401(self, anon, user):
+        response = login(anon, password="wrong-password")
+        assert response.status_code == 401
+        assert "detail" in response.json()
+
+    def test_missing_fields_are_a_400(self, anon):
+        response = anon.post("/api/auth/login/", {})
+        assert response.status_code == 400
+        assert set(response.json()) == {"username", "password"}
+
+    def test_v1_token_route_is_the_same_login(self, anon, user):
+        response = anon.post("/api/token/", {"username": "asha", "password": PASSWORD})
+        assert response.status_code == 200
+        refreshed = anon.post("/api/token/refresh/", {"refresh": response.json()["refresh"]})
+        assert refreshed.status_code == 200
+
+    @pytest.mark.parametrize("keyword", ["Bearer", "Token"])
+    def test_both_header_keywords_authenticate(self, anon, user, keyword):
+        token = login(anon).json()["token"]
+        anon.credentials(HTTP_AUTHORIZATION=f"{keyword} {token}")
+        response = anon.get("/api/auth/me/")
+        assert response.status_code == 200
+        assert response.json() == {"id": user.pk, "username": "asha", "email": ""}
+
+
+class TestRefreshAndLogout:
+    def test_refresh_rotates_and_the_old_refresh_token_is_refused_forever(self, anon, user):
+        first = login(anon).json()["refresh"]
+        response = anon.post("/api/auth/refresh/", {"refresh": first})
+        assert response.status_code == 200
+        body = response.json()
+        assert set(body) == {"access", "refresh"} and body["refresh"] != first
+        again = anon.post("/api/auth/refresh/", {"refresh": first})
+        assert again.status_code == 401
+        assert anon.post("/api/auth/refresh/", {"refresh": body["refresh"]}).status_code == 200
+
+    def test_logout_voids_the_refresh_token(self, anon, user):
+        tokens = login(anon).json()
+        anon.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
+        response = anon.post("/api/auth/logout/", {"refresh": tokens["refresh"]})
+        assert response.status_code == 205
+        assert anon.post("/api/auth/refresh/", {"refresh": tokens["refresh"]}).status_code == 401
+
+    def test_logging_out_another_users_refresh_token_is_refused(self, anon, user, other_user):
+        theirs = str(RefreshToken.for_user(other_user))
+        anon.credentials(HTTP_AUTHORIZATION=f"Bearer {access_token(user)}")
+        response = anon.post("/api/auth/logout/", {"refresh": theirs})
+        assert response.status_code == 400
+        assert "refresh" in response.json()
+        assert APIClient().post("/api/auth/refresh/", {"refresh": theirs}).status_code == 200
+
+    def test_logout_with_a_garbage_token_is_a_400(self, client):
+        response = client.post("/api/auth/logout/", {"refresh": "garbage"})
+        assert response.status_code == 400
+
+    def test_an_access_token_is_not_a_refresh_token(self, anon, user):
+        response = anon.post("/api/auth/refresh/", {"refresh": access_token(user)})
+        assert response.status_code == 401
+
+    def test_access_tokens_live_minutes(self, user):
+        lifetime = settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"]
+        assert datetime.timedelta(minutes=1) <= lifetime <= datetime.timedelta(minutes=60)
+
+
+def forged_tokens(user):
+    now = datetime.datetime.now(tz=datetime.UTC)
+    claims = {"token_type": "access", "user_id": str(user.pk), "jti": "x" * 32}
+    expired = AccessToken.for_user(user)
+    expired.set_exp(from_time=now - datetime.timedelta(hours=2), lifetime=datetime.timedelta(0))
+    return {
+        "garbage": "not-a-jwt",
+        "expired": str(expired),
+        "other key": jwt.encode(
+            {**claims, "exp": now + datetime.timedelta(minutes=5)},
+            "some-other-signing-key-that-is-long-enough",
+            algorithm="HS256",
+        ),
+        "alg none": jwt.encode(
+            {**claims, "exp": now + datetime.timedelta(minutes=5)}, None, algorithm="none"
+        ),
+    }
+
+
+@pytest.fixture
+def route_ids(user):
+    from tests.factories import make_customer
+
+    customer = make_customer(user)
+    entry = post(customer)
+    return {"c": customer.pk, "e": entry.pk}
+
+
+@pytest.mark.parametrize(("method", "path"), PROTECTED_ROUTES)
+def test_every_protected_route_refuses_no_token_and_bad_tokens(user, route_ids, method, path):
+    url = path.format(**route_ids)
+    client = APIClient()
+    assert getattr(client, method)(url).status_code == 401, "no token"
+    for name, token in forged_tokens(user).items():
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+        response = getattr(client, method)(url)
+        assert response.status_code == 401, name
+        assert "detail" in response.json()
+
+
+def test_a_good_token_does_get_in(user, route_ids):
+    """The 401s above are about the token: the same routes answer a real one."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {access_token(user)}")
+    assert client.get(f"/api/customers/{route_ids['c']}/").status_code == 200
+
+
+def test_a_deactivated_users_live_access_token_stops_working_at_once(user):
+    token = access_token(user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert client.get("/api/auth/me/").status_code == 200
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    assert client.get("/api/auth/me/").status_code == 401
+
+
+def test_a_deleted_users_token_is_refused(db):
+    doomed = make_user("doomed")
+    token = access_token(doomed)
+    doomed.delete()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert client.get("/api/auth/me/").status_code == 401
+
+
+class TestSessionLogin:
+    def test_browsable_api_works_after_a_session_login_with_csrf(self, user):
+        from django.test import Client
+
+        browser = Client(enforce_csrf_checks=True)
+        page = browser.get("/api-auth/login/")
+        assert page.status_code == 200
+        csrf = page.cookies["csrftoken"].value
+        response = browser.post(
+            "/api-auth/login/",
+            {"username": "asha", "password": PASSWORD, "csrfmiddlewaretoken": csrf},
+        )
+        assert response.status_code == 302
+        listing = browser.get("/api/customers/", HTTP_ACCEPT="text/html")
+        assert listing.status_code == 200
+        assert b"Customer" in listing.content
+
+        # Session-authenticated writes need the CSRF token, as usual.
+        refused = browser.post(
+            "/api/customers/", {"name": "X"}, content_type="application/json"
+        )
+        assert refused.status_code == 403
+        allowed = browser.post(
+            "/api/customers/",
+            {"name": "X"},
+            content_type="application/json",
+            HTTP_X_CSRFTOKEN=browser.cookies["csrftoken"].value,
+        )
+        assert allowed.status_code == 201
+
+
+class TestThrottling:
+    @pytest.fixture(autouse=True)
+    def tight_rates(self, monkeypatch):
+        from django.core.cache import cache
+
+        cache.clear()
+        rates = {"login": "3/min", "register": "2/min", "refresh": "3/min"}
+        monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", rates)
+        yield
+        cache.clear()
+
+    def test_login_is_throttled_per_client_address_with_retry_after(self, user):
+        client = APIClient(REMOTE_ADDR="10.0.0.1")
+        statuses = [login(client, password="wrong").status_code for _ in range(4)]
+        assert statuses == [401, 401, 401, 429]
+        response = login(client)
+        assert response.status_code == 429
+        assert int(response["Retry-After"]) > 0
+        assert "detail" in response.json()
+        # Another address has its own allowance.
+        assert login(APIClient(REMOTE_ADDR="10.0.0.2")).status_code == 200
+
+    def test_x_forwarded_for_does_not_pick_a_new_bucket(self, user):
+        client = APIClient(REMOTE_ADDR="10.0.0.3")
+        for n in range(3):
+            login(client, password="wrong")
+        spoofed = client.post(
+            "/api/auth/login/",
+            {"username": "asha", "password": PASSWORD},
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{n}",
+        )
+        assert spoofed.status_code == 429
+
+    def test_register_is_throttled(self):
+        client = APIClient(REMOTE_ADDR="10.0.0.4")
+        bodies = [{"username": f"user{n}", "password": "correct horse battery"} for n in range(3)]
+        statuses = [client.post("/api/auth/register/", b).status_code for b in bodies]
+        assert statuses == [201, 201, 429]
+
+    def test_refresh_is_throttled(self, user):
+        client = APIClient(REMOTE_ADDR="10.0.0.5")
+        statuses = [
+            client.post("/api/auth/refresh/", {"refresh": "garbage"}).status_code for _ in range(4)
+        ]
+        assert statuses == [401, 401, 401, 429]

@@ -1,0 +1,43 @@
+"""Fixtures that start real gunicorn servers on fresh databases of the suite's kind."""
+
+import pytest
+
+from tests.live.server import FreshDatabase, LiveServer
+
+
+@pytest.fixture
+def start_server(django_db_blocker):
+    """Start gunicorn servers on a fresh database; everything is stopped and dropped after."""
+    started, databases = [], []
+
+    def start(*, workers=2, database=None, migrate=True, **extra_env):
+        if database is None:
+            with django_db_blocker.unblock():
+                database = FreshDatabase.create()
+            databases.append(database)
+        server = LiveServer(database_url=database.url, workers=workers, extra_env=extra_env)
+        if migrate:
+            server.migrate()
+        started.append(server.start())
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+    for database in databases:
+        with django_db_blocker.unblock():
+            database.drop()
+
+
+@pytest.fixture(scope="module")
+def live_server_module(django_db_blocker):
+    """One gunicorn server (2 workers) shared by a module's tests."""
+    with django_db_blocker.unblock():
+        database = FreshDatabase.create()
+    server = LiveServer(database_url=database.url)
+    server.migrate()
+    server.start()
+    yield server
+    server.stop()
+    with django_db_blocker.unblock():
+        database.drop()

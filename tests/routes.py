@@ -1,0 +1,26 @@
+"""Every route of the API contract, for tests that must cover them all."""
+
+# (method, path) of every route that needs authentication; {c} is a customer id, {e} an entry id.
+PROTECTED_ROUTES = [
+    ("get", "/api/auth/me/"),
+    ("post", "/api/auth/logout/"),
+    ("get", "/api/customers/"),
+    ("post", "/api/customers/"),
+    ("get", "/api/customers/{c}/"),
+    ("put", "/api/customers/{c}/"),
+    ("patch", "/api/customers/{c}/"),
+    ("delete", "/api/customers/{c}/"),
+    ("post", "/api/customers/{c}/restore/"),
+    ("get", "/api/customers/{c}/summary/"),
+    ("get", "/api/customers/{c}/entries/"),
+    ("post", "/api/customers/{c}/entries/"),
+    ("get", "/api/entries/"),
+    ("post", "/api/entries/"),
+    ("get", "/api/entries/{e}/"),
+    ("post", "/api/entries/{e}/reverse/"),
+    ("get", "/api/summary/"),
+    # v1 clients' spellings of the same views
+    ("get", "/app/customers/"),
+    ("get", "/app/entries/"),
+    ("get", "/app/customers/{c}/summery/"),
+]
