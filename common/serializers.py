@@ -31,3 +31,11 @@ class OwnedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         return super().get_queryset().filter(user=self.context["request"].user)
+
+    def to_internal_value(self, data):
+        # A whole number only: the database would quietly turn 1.5 or "1.0" into 1.
+        if isinstance(data, bool) or not (
+            isinstance(data, int) or (isinstance(data, str) and data.strip().isdigit())
+        ):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(int(data))

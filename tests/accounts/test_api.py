@@ -243,9 +243,7 @@ class TestSessionLogin:
         assert b"Customer" in listing.content
 
         # Session-authenticated writes need the CSRF token, as usual.
-        refused = browser.post(
-            "/api/customers/", {"name": "X"}, content_type="application/json"
-        )
+        refused = browser.post("/api/customers/", {"name": "X"}, content_type="application/json")
         assert refused.status_code == 403
         allowed = browser.post(
             "/api/customers/",

@@ -25,7 +25,9 @@ def test_sixteen_writers_on_separate_connections_never_see_database_is_locked():
             barrier.wait()
             customer = customers[number % len(customers)]
             for _ in range(POSTS_EACH):
-                services.post_entry(user=user, customer=customer, type="credit", amount=Decimal("1.25"))
+                services.post_entry(
+                    user=user, customer=customer, type="credit", amount=Decimal("1.25")
+                )
         except OperationalError as exc:  # "database is locked" and its kin
             errors.append(str(exc))
         finally:

@@ -1,5 +1,9 @@
 """A real gunicorn server: health when the database is down, throttles shared by all workers."""
 
+import json
+import socket
+import time
+
 import pytest
 import requests
 
@@ -29,19 +33,37 @@ def test_errors_are_json_with_debug_off(start_server):
 
 def test_login_throttle_holds_across_worker_processes(start_server):
     server = start_server(workers=2, THROTTLE_LOGIN_RATE="3/min")
-    statuses = []
-    for _ in range(24):
-        # A new connection each time, so the kernel hands requests to either worker.
-        response = requests.post(
+    body = json.dumps({"username": "nobody", "password": "wrong"}).encode()
+
+    # Occupy one worker with a request whose headers have not all arrived (a sync worker serves
+    # one connection at a time and runs the app only once the headers are complete), so every
+    # other request goes to the other worker.
+    held = socket.create_connection(("127.0.0.1", server.port))
+    held.sendall(b"POST /api/auth/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+    time.sleep(0.5)
+    statuses = [
+        requests.post(
             f"{server.url}/api/auth/login/",
-            json={"username": "nobody", "password": "wrong"},
-            headers={"Connection": "close"},
+            data=body,
             timeout=10,
-        )
-        statuses.append(response.status_code)
-    assert statuses[:3] == [401, 401, 401]
-    assert set(statuses[3:]) == {429}
-    # Both workers answered, so a per-process counter would have let 6 through.
+            headers={"Content-Type": "application/json"},
+        ).status_code
+        for _ in range(4)
+    ]
+    assert statuses == [401, 401, 401, 429]
+
+    # The held worker has seen none of those, yet it refuses too: the counter is shared.
+    held.sendall(
+        b"Content-Type: application/json\r\nConnection: close\r\n"
+        + f"Content-Length: {len(body)}\r\n\r\n".encode()
+        + body
+    )
+    answer = b""
+    while chunk := held.recv(65536):
+        answer += chunk
+    held.close()
+    assert answer.startswith(b"HTTP/1.1 429"), answer[:200]
+    assert b"Retry-After" in answer
     assert len(server.worker_pids_in_log()) == 2, server.log()
 
 

@@ -1,0 +1,514 @@
+"""The ledger routes over HTTP: entries, filters, reversal, idempotency, summary, dashboard."""
+
+import datetime
+import json
+from decimal import Decimal
+
+import pytest
+
+from customers.models import Customer
+from ledger.models import Entry, IdempotencyKey
+from tests.factories import make_customer, post
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+
+
+def state(customer):
+    """Everything a write could have changed, to compare before and after a refused one."""
+    customer.refresh_from_db()
+    return (
+        list(Entry.objects.order_by("pk").values_list("pk", flat=True)),
+        customer.total_credit,
+        customer.total_debit,
+        customer.entry_count,
+        IdempotencyKey.objects.count(),
+    )
+
+
+class TestPosting:
+    def test_posting_an_entry_answers_it_and_moves_the_balance(self, client, customer):
+        response = client.post(
+            "/api/entries/",
+            {"customer": customer.pk, "type": "credit", "amount": "5000", "note": "rice"},
+        )
+        assert response.status_code == 201
+        body = response.json()
+        assert set(body) == {
+            "id",
+            "customer",
+            "type",
+            "amount",
+            "note",
+            "entry_date",
+            "created_at",
+            "reverses",
+            "reversed_by",
+        }
+        assert body["amount"] == "5000.00"
+        assert body["entry_date"] == datetime.date.today().isoformat()
+        assert (body["reverses"], body["reversed_by"]) == (None, None)
+        customer.refresh_from_db()
+        assert customer.balance == Decimal("5000.00")
+
+    @pytest.mark.parametrize(
+        ("amount", "stored"),
+        [
+            (0.1, "0.10"),
+            (12, "12.00"),
+            ("7.5", "7.50"),
+            (999999999999.99, "999999999999.99"),
+            ("999999999999.99", "999999999999.99"),
+            (" 3.25 ", "3.25"),
+        ],
+    )
+    def test_amounts_come_as_strings_or_numbers_and_go_out_as_two_place_strings(
+        self, client, customer, amount, stored
+    ):
+        response = client.post(
+            f"/api/customers/{customer.pk}/entries/",
+            {"type": "debit", "amount": amount, "entry_date": "2026-02-01"},
+            format="json",
+        )
+        assert response.status_code == 201, response.json()
+        assert response.json()["amount"] == stored
+        assert str(Entry.objects.get().amount) == stored
+
+    def test_nested_post_takes_the_customer_from_the_url(self, client, customer, user):
+        elsewhere = make_customer(user, name="Elsewhere")
+        response = client.post(
+            f"/api/customers/{customer.pk}/entries/",
+            {"type": "credit", "amount": "1.00", "customer": elsewhere.pk},
+        )
+        assert response.status_code == 201
+        assert response.json()["customer"] == customer.pk
+        assert not elsewhere.entries.exists()
+
+    def test_another_users_customer_in_the_body_is_a_400_and_writes_nothing(
+        self, client, customer, others_customer
+    ):
+        before = state(others_customer)
+        response = client.post(
+            "/api/entries/", {"customer": others_customer.pk, "type": "credit", "amount": "1"}
+        )
+        assert response.status_code == 400
+        assert "customer" in response.json()
+        missing = client.post(
+            "/api/entries/", {"customer": 999999, "type": "credit", "amount": "1"}
+        )
+        assert missing.json() == {
+            "customer": [response.json()["customer"][0].replace(str(others_customer.pk), "999999")]
+        }
+        assert state(others_customer) == before
+
+
+BAD_ENTRIES = [
+    ({"amount": "1.00"}, "type"),
+    ({"type": "refund", "amount": "1.00"}, "type"),
+    ({"type": ["credit"], "amount": "1.00"}, "type"),
+    ({"type": "credit"}, "amount"),
+    ({"type": "credit", "amount": None}, "amount"),
+    ({"type": "credit", "amount": ""}, "amount"),
+    ({"type": "credit", "amount": "0"}, "amount"),
+    ({"type": "credit", "amount": 0}, "amount"),
+    ({"type": "credit", "amount": "-5.00"}, "amount"),
+    ({"type": "credit", "amount": "0.001"}, "amount"),
+    ({"type": "credit", "amount": "1.005"}, "amount"),
+    ({"type": "credit", "amount": "NaN"}, "amount"),
+    ({"type": "credit", "amount": "Infinity"}, "amount"),
+    ({"type": "credit", "amount": "-Infinity"}, "amount"),
+    ({"type": "credit", "amount": "1e400"}, "amount"),
+    ({"type": "credit", "amount": "1000000000000.00"}, "amount"),
+    ({"type": "credit", "amount": "1" * 40}, "amount"),
+    ({"type": "credit", "amount": "ten"}, "amount"),
+    ({"type": "credit", "amount": True}, "amount"),
+    ({"type": "credit", "amount": {"value": 1}}, "amount"),
+    ({"type": "credit", "amount": "1.00", "entry_date": "2026-02-30"}, "entry_date"),
+    ({"type": "credit", "amount": "1.00", "entry_date": "15/01/2026"}, "entry_date"),
+    ({"type": "credit", "amount": "1.00", "entry_date": 20260115}, "entry_date"),
+    ({"type": "credit", "amount": "1.00", "note": "x" * 501}, "note"),
+    ({"type": "credit", "amount": "1.00", "note": "nul\x00byte"}, "note"),
+    ({"type": "credit", "amount": "1.00", "note": ["a"]}, "note"),
+]
+
+
+class TestBadInput:
+    @pytest.mark.parametrize(("body", "field"), BAD_ENTRIES)
+    def test_nested_post_with_a_bad_field_is_a_400_naming_it(self, client, customer, body, field):
+        before = state(customer)
+        response = client.post(f"/api/customers/{customer.pk}/entries/", body, format="json")
+        assert response.status_code == 400
+        assert field in response.json()
+        assert state(customer) == before
+
+    @pytest.mark.parametrize(("body", "field"), BAD_ENTRIES)
+    def test_flat_post_with_a_bad_field_is_a_400_naming_it(self, client, customer, body, field):
+        before = state(customer)
+        response = client.post("/api/entries/", {**body, "customer": customer.pk}, format="json")
+        assert response.status_code == 400
+        assert field in response.json()
+        assert state(customer) == before
+
+    @pytest.mark.parametrize("customer_value", [None, "", "abc", [1], 1.5, -1])
+    def test_flat_post_with_a_bad_customer_is_a_400(self, client, customer, customer_value):
+        before = state(customer)
+        body = {"customer": customer_value, "type": "credit", "amount": "1.00"}
+        response = client.post("/api/entries/", body, format="json")
+        assert response.status_code == 400
+        assert "customer" in response.json()
+        assert state(customer) == before
+
+    @pytest.mark.parametrize(
+        "raw",
+        [
+            '{"type": "credit", "amount": NaN}',
+            '{"type": "credit", "amount": Infinity}',
+            "{",
+            "[]",
+            '"credit"',
+            "",
+            "\xff",
+        ],
+    )
+    def test_malformed_json_is_a_400(self, client, customer, raw):
+        before = state(customer)
+        response = client.post(
+            f"/api/customers/{customer.pk}/entries/", data=raw, content_type="application/json"
+        )
+        assert response.status_code == 400
+        assert state(customer) == before
+
+    def test_a_form_encoded_body_works_too(self, client, customer):
+        response = client.post(
+            f"/api/customers/{customer.pk}/entries/",
+            "type=credit&amount=2.50",
+            content_type="application/x-www-form-urlencoded",
+        )
+        assert response.status_code == 201
+        assert response.json()["amount"] == "2.50"
+
+    def test_an_unsupported_media_type_is_a_415(self, client, customer):
+        response = client.post(
+            f"/api/customers/{customer.pk}/entries/", data="<x/>", content_type="application/xml"
+        )
+        assert response.status_code == 415
+        assert "detail" in response.json()
+
+
+class TestAppendOnly:
+    @pytest.mark.parametrize("method", ["put", "patch", "delete"])
+    def test_a_posted_entry_cannot_be_changed(self, client, customer, method):
+        entry = post(customer)
+        response = getattr(client, method)(
+            f"/api/entries/{entry.pk}/", {"amount": "1.00"}, format="json"
+        )
+        assert response.status_code == 405
+        assert "detail" in response.json()
+        assert Entry.objects.get(pk=entry.pk).amount == entry.amount
+
+
+class TestReverse:
+    def test_reverse_answers_the_new_entry(self, client, customer):
+        original = post(customer, "credit", "40.00", entry_date=D(2026, 1, 5))
+        response = client.post(f"/api/entries/{original.pk}/reverse/", {"note": "typo"})
+        assert response.status_code == 201
+        body = response.json()
+        assert (body["type"], body["amount"], body["reverses"]) == ("debit", "40.00", original.pk)
+        assert (body["note"], body["entry_date"]) == ("typo", "2026-01-05")
+        assert client.get(f"/api/entries/{original.pk}/").json()["reversed_by"] == body["id"]
+        assert client.get(f"/api/customers/{customer.pk}/").json()["balance"] == "0.00"
+
+    def test_reverse_takes_an_entry_date(self, client, customer):
+        original = post(customer)
+        response = client.post(f"/api/entries/{original.pk}/reverse/", {"entry_date": "2026-03-01"})
+        assert response.json()["entry_date"] == "2026-03-01"
+
+    def test_reversing_twice_or_reversing_a_reversal_is_a_409(self, client, customer):
+        original = post(customer)
+        reversal = client.post(f"/api/entries/{original.pk}/reverse/").json()
+        again = client.post(f"/api/entries/{original.pk}/reverse/")
+        assert again.status_code == 409 and "detail" in again.json()
+        of_reversal = client.post(f"/api/entries/{reversal['id']}/reverse/")
+        assert of_reversal.status_code == 409
+        assert Entry.objects.count() == 2
+
+    def test_reverse_with_bad_input_is_a_400(self, client, customer):
+        original = post(customer)
+        response = client.post(f"/api/entries/{original.pk}/reverse/", {"entry_date": "yesterday"})
+        assert response.status_code == 400 and "entry_date" in response.json()
+        assert Entry.objects.count() == 1
+
+    def test_another_users_entry_is_a_404_like_a_missing_one(self, client, others_customer):
+        theirs = post(others_customer)
+        response = client.post(f"/api/entries/{theirs.pk}/reverse/")
+        missing = client.post("/api/entries/999999/reverse/")
+        assert response.status_code == missing.status_code == 404
+        assert response.json() == missing.json()
+        assert client.get(f"/api/entries/{theirs.pk}/").status_code == 404
+        assert Entry.objects.count() == 1
+
+
+class TestFilters:
+    @pytest.fixture
+    def history(self, customer, user):
+        other = make_customer(user, name="Other")
+        return {
+            "jan": post(customer, "credit", "10.00", entry_date=D(2026, 1, 10)),
+            "feb": post(customer, "debit", "25.00", entry_date=D(2026, 2, 10)),
+            "mar": post(customer, "credit", "40.00", entry_date=D(2026, 3, 10)),
+            "other": post(other, "credit", "5.00", entry_date=D(2026, 2, 20)),
+        }
+
+    def ids(self, response):
+        assert response.status_code == 200, response.content
+        return [e["id"] for e in response.json()["results"]]
+
+    def test_filters(self, client, customer, history):
+        h = {k: v.pk for k, v in history.items()}
+        get = lambda q: self.ids(client.get(f"/api/entries/?{q}"))  # noqa: E731
+        assert get("") == [h["mar"], h["other"], h["feb"], h["jan"]]
+        assert get(f"customer={customer.pk}") == [h["mar"], h["feb"], h["jan"]]
+        assert get("type=debit") == [h["feb"]]
+        assert get("start_date=2026-02-10") == [h["mar"], h["other"], h["feb"]]
+        assert get("end_date=2026-02-10") == [h["feb"], h["jan"]]
+        assert get("start_date=2026-02-10&end_date=2026-02-20") == [h["other"], h["feb"]]
+        assert get("start_date=2026-02-10&end_date=2026-02-10") == [h["feb"]]
+        assert get("min_amount=10&max_amount=25.00") == [h["feb"], h["jan"]]
+        assert get("min_amount=10.01") == [h["mar"], h["feb"]]
+        assert get(f"customer={customer.pk}&type=credit&start_date=2026-02-01") == [h["mar"]]
+
+    def test_nested_list_is_the_customers_history(self, client, customer, history):
+        ids = self.ids(client.get(f"/api/customers/{customer.pk}/entries/?type=credit"))
+        assert ids == [history["mar"].pk, history["jan"].pk]
+
+    @pytest.mark.parametrize(
+        ("query", "field"),
+        [
+            ("start_date=2026-13-01", "start_date"),
+            ("end_date=yesterday", "end_date"),
+            ("start_date=2026-03-01&end_date=2026-02-01", "end_date"),
+            ("type=refund", "type"),
+            ("customer=abc", "customer"),
+            ("min_amount=ten", "min_amount"),
+            ("min_amount=0.001", "min_amount"),
+            ("max_amount=NaN", "max_amount"),
+            ("min_amount=5&max_amount=1", "max_amount"),
+            ("ordering=note", "ordering"),
+            ("ordering=entry_date,bogus", "ordering"),
+            ("page_size=-1", "page_size"),
+        ],
+    )
+    def test_a_malformed_filter_value_is_a_400(self, client, history, query, field):
+        response = client.get(f"/api/entries/?{query}")
+        assert response.status_code == 400
+        assert field in response.json()
+
+    def test_filtering_by_another_users_customer_answers_like_a_missing_one(
+        self, client, history, others_customer
+    ):
+        theirs = client.get(f"/api/entries/?customer={others_customer.pk}")
+        missing = client.get("/api/entries/?customer=999999")
+        assert theirs.status_code == missing.status_code == 400
+        assert theirs.json() == missing.json()
+
+    @pytest.mark.parametrize(
+        ("ordering", "expected"),
+        [
+            ("amount", ["other", "jan", "feb", "mar"]),
+            ("-amount", ["mar", "feb", "jan", "other"]),
+            ("entry_date", ["jan", "feb", "other", "mar"]),
+            ("created_at", ["jan", "feb", "mar", "other"]),
+            ("-created_at", ["other", "mar", "feb", "jan"]),
+        ],
+    )
+    def test_ordering(self, client, history, ordering, expected):
+        ids = self.ids(client.get(f"/api/entries/?ordering={ordering}"))
+        assert ids == [history[name].pk for name in expected]
+
+    def test_pagination(self, client, history):
+        page = client.get("/api/entries/?page_size=3&page=2").json()
+        assert (page["count"], len(page["results"])) == (4, 1)
+        assert page["next"] is None and "page_size=3" in page["previous"]
+        assert client.get("/api/entries/?page=3&page_size=3").status_code == 404
+
+    def test_lists_never_show_another_users_entries(self, client, history, others_customer):
+        post(others_customer)
+        assert client.get("/api/entries/").json()["count"] == 4
+
+
+class TestQueryCounts:
+    @pytest.mark.parametrize("entries", [1, 40])
+    def test_entry_lists_do_not_grow_with_the_data(
+        self, client, customer, entries, django_assert_max_num_queries
+    ):
+        for n in range(entries):
+            entry = post(customer, amount=n + 1)
+            if n % 3 == 0:
+                client.post(f"/api/entries/{entry.pk}/reverse/")
+        with django_assert_max_num_queries(3):  # user, count, page
+            client.get("/api/entries/?page_size=200")
+        with django_assert_max_num_queries(4):  # user, customer, count, page
+            client.get(f"/api/customers/{customer.pk}/entries/?page_size=200")
+
+    def test_summary_and_dashboard_cost_a_fixed_number_of_queries(
+        self, client, customer, user, django_assert_max_num_queries
+    ):
+        for n in range(30):
+            post(make_customer(user, name=f"C{n}"), amount=n + 1)
+            post(customer, amount=n + 1)
+        with django_assert_max_num_queries(2):  # user, customer row
+            client.get(f"/api/customers/{customer.pk}/summary/")
+        with django_assert_max_num_queries(3):  # user, customer, one aggregate
+            client.get(f"/api/customers/{customer.pk}/summary/?as_of=2026-01-15")
+        with django_assert_max_num_queries(2):  # user, one aggregate
+            client.get("/api/summary/")
+
+
+class TestSummary:
+    def test_summary_reads_the_running_totals(self, client, customer):
+        post(customer, "credit", "5000.00", entry_date=D(2026, 1, 1))
+        post(customer, "debit", "2000.00", entry_date=D(2026, 1, 20))
+        response = client.get(f"/api/customers/{customer.pk}/summary/")
+        assert response.status_code == 200
+        assert response.json() == {
+            "customer": customer.pk,
+            "total_credit": "5000.00",
+            "total_debit": "2000.00",
+            "balance": "3000.00",
+            "entry_count": 2,
+            "last_entry_date": "2026-01-20",
+        }
+
+    def test_as_of_counts_entries_dated_on_or_before_the_day(self, client, customer):
+        post(customer, "credit", "100.00", entry_date=D(2026, 1, 1))
+        post(customer, "debit", "30.00", entry_date=D(2026, 1, 10))
+        post(customer, "credit", "7.00", entry_date=D(2026, 1, 11))
+        body = client.get(f"/api/customers/{customer.pk}/summary/?as_of=2026-01-10").json()
+        assert (body["total_credit"], body["total_debit"], body["balance"]) == (
+            "100.00",
+            "30.00",
+            "70.00",
+        )
+        assert (body["entry_count"], body["last_entry_date"]) == (2, "2026-01-10")
+        empty = client.get(f"/api/customers/{customer.pk}/summary/?as_of=2025-12-31").json()
+        assert (empty["balance"], empty["entry_count"], empty["last_entry_date"]) == (
+            "0.00",
+            0,
+            None,
+        )
+
+    @pytest.mark.parametrize("as_of", ["2026-02-30", "soon", ""])
+    def test_a_malformed_as_of_is_a_400(self, client, customer, as_of):
+        response = client.get(f"/api/customers/{customer.pk}/summary/?as_of={as_of}")
+        assert response.status_code == 400
+        assert "as_of" in response.json()
+
+    def test_v1_spellings_reach_the_same_summary(self, client, customer):
+        post(customer, "credit", "12.00")
+        expected = client.get(f"/api/customers/{customer.pk}/summary/").json()
+        assert client.get(f"/app/customers/{customer.pk}/summary/").json() == expected
+        assert client.get(f"/app/customers/{customer.pk}/summery/").json() == expected
+
+    def test_dashboard(self, client, customer, user):
+        post(customer, "credit", "100.00")
+        post(make_customer(user, name="Advance"), "debit", "40.00")
+        response = client.get("/api/summary/")
+        assert response.status_code == 200
+        assert response.json() == {
+            "total_receivable": "100.00",
+            "total_payable": "40.00",
+            "net": "60.00",
+            "customer_count": 2,
+            "customers_with_dues": 1,
+        }
+
+
+class TestIdempotency:
+    def send(self, client, url, body, key="key-1"):
+        return client.post(
+            url, data=json.dumps(body), content_type="application/json", HTTP_IDEMPOTENCY_KEY=key
+        )
+
+    @pytest.mark.parametrize("route", ["flat", "nested"])
+    def test_the_same_key_and_body_replays_the_first_answer(self, client, customer, route):
+        url = "/api/entries/" if route == "flat" else f"/api/customers/{customer.pk}/entries/"
+        body = {"type": "credit", "amount": "10.00", "entry_date": "2026-01-01"}
+        if route == "flat":
+            body["customer"] = customer.pk
+        first = self.send(client, url, body)
+        second = self.send(client, url, body)
+        assert first.status_code == second.status_code == 201
+        assert second.json() == first.json()
+        assert second["Idempotent-Replayed"] == "true"
+        assert "Idempotent-Replayed" not in first
+        assert Entry.objects.count() == 1
+        customer.refresh_from_db()
+        assert customer.total_credit == Decimal("10.00")
+
+    def test_the_same_key_with_another_body_is_a_422(self, client, customer):
+        url = f"/api/customers/{customer.pk}/entries/"
+        self.send(client, url, {"type": "credit", "amount": "10.00"})
+        response = self.send(client, url, {"type": "credit", "amount": "11.00"})
+        assert response.status_code == 422
+        assert "detail" in response.json()
+        assert Entry.objects.count() == 1
+
+    def test_keys_are_scoped_to_the_user(self, client, other_client, customer, others_customer):
+        body = {"type": "credit", "amount": "1.00"}
+        mine = self.send(client, f"/api/customers/{customer.pk}/entries/", body)
+        theirs = self.send(other_client, f"/api/customers/{others_customer.pk}/entries/", body)
+        assert mine.status_code == theirs.status_code == 201
+        assert "Idempotent-Replayed" not in theirs
+        assert Entry.objects.count() == 2
+
+    def test_a_failed_request_stores_no_key(self, client, customer):
+        url = f"/api/customers/{customer.pk}/entries/"
+        assert self.send(client, url, {"type": "credit", "amount": "0"}).status_code == 400
+        assert not IdempotencyKey.objects.exists()
+        assert self.send(client, url, {"type": "credit", "amount": "1"}).status_code == 201
+
+    def test_reversal_honours_the_key(self, client, customer):
+        original = post(customer)
+        url = f"/api/entries/{original.pk}/reverse/"
+        first = self.send(client, url, {})
+        second = self.send(client, url, {})
+        assert first.status_code == second.status_code == 201
+        assert second["Idempotent-Replayed"] == "true"
+        assert Entry.objects.count() == 2
+
+    @pytest.mark.parametrize("key", ["", "x" * 256, "tab\there"])
+    def test_a_malformed_key_is_a_400(self, client, customer, key):
+        response = self.send(
+            client, f"/api/customers/{customer.pk}/entries/", {"type": "credit", "amount": "1"}, key
+        )
+        assert response.status_code == 400
+        assert "Idempotency-Key" in response.json()
+        assert not Entry.objects.exists()
+
+    def test_a_255_character_key_is_accepted(self, client, customer):
+        url = f"/api/customers/{customer.pk}/entries/"
+        response = self.send(client, url, {"type": "credit", "amount": "1"}, "k" * 255)
+        assert response.status_code == 201
+
+    def test_keys_are_purged_after_the_retention(self, client, customer, settings):
+        from django.core.management import call_command
+
+        url = f"/api/customers/{customer.pk}/entries/"
+        self.send(client, url, {"type": "credit", "amount": "1"})
+        IdempotencyKey.objects.update(
+            created_at=datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=49)
+        )
+        self.send(client, url, {"type": "credit", "amount": "2"}, key="fresh")
+        call_command("purge_idempotency_keys", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["fresh"]
+
+
+def test_v1_flat_entries_and_filters(client, customer):
+    response = client.post(
+        "/app/entries/", {"customer": customer.pk, "type": "credit", "amount": "9.99"}
+    )
+    assert response.status_code == 201
+    listed = client.get(f"/app/entries/?customer={customer.pk}&type=credit").json()
+    assert [e["id"] for e in listed["results"]] == [response.json()["id"]]
+    assert Customer.objects.get(pk=customer.pk).total_credit == Decimal("9.99")
