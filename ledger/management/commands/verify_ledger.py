@@ -23,4 +23,4 @@ class Command(BaseCommand):
             )
         if drifts:
             raise CommandError(f"{len(drifts)} customer(s) drifted from their entries.")
-        self.stdout.write(self.style.SUCCESS("No drift: every customer's totals match its entries."))
+        self.stdout.write(self.style.SUCCESS("No drift: every customer's totals match its entries"))
