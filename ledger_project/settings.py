@@ -216,6 +216,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# A page whose asset is missing from the manifest still renders (the asset 404s): no 500s.
+WHITENOISE_MANIFEST_STRICT = False
 
 # Security: DJANGO_HTTPS=1 is the production switch (behind a proxy that terminates TLS and
 # sets X-Forwarded-Proto); without it the server speaks plain HTTP, as `make run` on loopback does.
