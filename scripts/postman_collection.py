@@ -1,0 +1,510 @@
+"""Write postman_collection.json: every route in an order that runs on an empty database.
+
+Each request asserts its status and the shape of its answer, and captures tokens and ids into
+collection variables for the requests after it. Run: .venv/bin/python scripts/postman_collection.py
+"""
+
+import json
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent.parent / "postman_collection.json"
+
+ENTRY_KEYS = [
+    "id",
+    "customer",
+    "type",
+    "amount",
+    "note",
+    "entry_date",
+    "created_at",
+    "reverses",
+    "reversed_by",
+]
+CUSTOMER_KEYS = [
+    "id",
+    "name",
+    "phone",
+    "address",
+    "email",
+    "archived",
+    "total_credit",
+    "total_debit",
+    "balance",
+    "entry_count",
+    "last_entry_date",
+]
+SUMMARY_KEYS = [
+    "customer",
+    "total_credit",
+    "total_debit",
+    "balance",
+    "entry_count",
+    "last_entry_date",
+]
+PAGE_KEYS = ["count", "next", "previous", "results"]
+
+
+def request(
+    name,
+    method,
+    path,
+    *,
+    body=None,
+    status=200,
+    keys=(),
+    tests=(),
+    prerequest=(),
+    headers=(),
+    auth=True,
+    raw_body=None,
+    content_type="application/json",
+):
+    exec_lines = [
+        f'pm.test("status is {status}", () => pm.response.to.have.status({status}));',
+    ]
+    if keys:
+        exec_lines += [
+            "const body = pm.response.json();",
+            f'pm.test("answer has {", ".join(keys)}", () => '
+            f"pm.expect(body).to.include.all.keys({json.dumps(list(keys))}));",
+        ]
+    exec_lines += list(tests)
+    item = {
+        "name": name,
+        "event": [{"listen": "test", "script": {"type": "text/javascript", "exec": exec_lines}}],
+        "request": {
+            "method": method,
+            "header": [{"key": k, "value": v} for k, v in headers],
+            "url": "{{baseUrl}}" + path,
+        },
+    }
+    if prerequest:
+        item["event"].append(
+            {
+                "listen": "prerequest",
+                "script": {"type": "text/javascript", "exec": list(prerequest)},
+            }
+        )
+    if body is not None or raw_body is not None:
+        item["request"]["header"].append({"key": "Content-Type", "value": content_type})
+        item["request"]["body"] = {
+            "mode": "raw",
+            "raw": raw_body if raw_body is not None else json.dumps(body, indent=2),
+        }
+    if not auth:
+        item["request"]["auth"] = {"type": "noauth"}
+    return item
+
+
+def save(variable, expression):
+    return f'pm.collectionVariables.set("{variable}", {expression});'
+
+
+def build():
+    auth = [
+        request(
+            "Register",
+            "POST",
+            "/api/auth/register/",
+            body={
+                "username": "{{username}}",
+                "password": "{{password}}",
+                "email": "{{username}}@example.com",
+            },
+            status=201,
+            keys=["id", "username", "access", "refresh"],
+            auth=False,
+            prerequest=[
+                save(
+                    "username", '"merchant_" + Date.now() + "_" + Math.floor(Math.random() * 10000)'
+                ),
+                save("password", '"pw-" + Math.floor(Math.random() * 1e6) + "-long-enough"'),
+            ],
+        ),
+        request(
+            "Log in",
+            "POST",
+            "/api/auth/login/",
+            body={"username": "{{username}}", "password": "{{password}}"},
+            keys=["access", "refresh", "token"],
+            auth=False,
+            tests=[
+                'pm.test("token is the access token", () => '
+                "pm.expect(body.token).to.eql(body.access));",
+                save("access", "body.access"),
+                save("refresh", "body.refresh"),
+            ],
+        ),
+        request(
+            "Log in with a wrong password is a 401",
+            "POST",
+            "/api/auth/login/",
+            body={"username": "{{username}}", "password": "wrong"},
+            status=401,
+            keys=["detail"],
+            auth=False,
+        ),
+        request("Me", "GET", "/api/auth/me/", keys=["id", "username", "email"]),
+        request(
+            "Me with the Token keyword (v2 clients)",
+            "GET",
+            "/api/auth/me/",
+            headers=[("Authorization", "Token {{access}}")],
+            keys=["id"],
+            auth=False,
+        ),
+        request(
+            "Me without a token is a 401",
+            "GET",
+            "/api/auth/me/",
+            status=401,
+            keys=["detail"],
+            auth=False,
+        ),
+        request(
+            "Refresh (rotates the refresh token)",
+            "POST",
+            "/api/auth/refresh/",
+            body={"refresh": "{{refresh}}"},
+            keys=["access", "refresh"],
+            auth=False,
+            tests=[
+                save("oldRefresh", 'pm.collectionVariables.get("refresh")'),
+                save("access", "body.access"),
+                save("refresh", "body.refresh"),
+            ],
+        ),
+        request(
+            "The rotated refresh token is refused",
+            "POST",
+            "/api/auth/refresh/",
+            body={"refresh": "{{oldRefresh}}"},
+            status=401,
+            auth=False,
+        ),
+    ]
+    customers = [
+        request(
+            "Create a customer",
+            "POST",
+            "/api/customers/",
+            body={"name": "Ravi Kumar", "phone": "+91 98765 43210", "address": "12 MG Road"},
+            status=201,
+            keys=CUSTOMER_KEYS,
+            tests=[
+                save("customerId", "body.id"),
+                'pm.test("starts at zero", () => pm.expect(body.balance).to.eql("0.00"));',
+            ],
+        ),
+        request(
+            "Create a customer without a name is a 400",
+            "POST",
+            "/api/customers/",
+            body={"phone": "123"},
+            status=400,
+            keys=["name"],
+        ),
+        request(
+            "List customers", "GET", "/api/customers/?search=ravi&ordering=-balance", keys=PAGE_KEYS
+        ),
+        request("Get a customer", "GET", "/api/customers/{{customerId}}/", keys=CUSTOMER_KEYS),
+        request(
+            "Replace a customer",
+            "PUT",
+            "/api/customers/{{customerId}}/",
+            body={"name": "Ravi K", "phone": "+91 98765 43210"},
+            keys=CUSTOMER_KEYS,
+        ),
+        request(
+            "Change a customer",
+            "PATCH",
+            "/api/customers/{{customerId}}/",
+            body={"email": "ravi@example.com"},
+            keys=CUSTOMER_KEYS,
+        ),
+        request(
+            "Another user's or a missing customer is a 404",
+            "GET",
+            "/api/customers/999999999/",
+            status=404,
+            keys=["detail"],
+        ),
+    ]
+    entries = [
+        request(
+            "Post a credit (nested)",
+            "POST",
+            "/api/customers/{{customerId}}/entries/",
+            body={
+                "type": "credit",
+                "amount": "5000.00",
+                "entry_date": "2026-01-10",
+                "note": "rice, 50 kg",
+            },
+            status=201,
+            keys=ENTRY_KEYS,
+            tests=[save("entryId", "body.id")],
+        ),
+        request(
+            "Post a debit (flat) with an Idempotency-Key",
+            "POST",
+            "/api/entries/",
+            raw_body=json.dumps(
+                {
+                    "customer": "{{customerId}}",
+                    "type": "debit",
+                    "amount": 1250.5,
+                    "entry_date": "2026-01-20",
+                    "note": "cash",
+                },
+                indent=2,
+            ).replace('"{{customerId}}"', "{{customerId}}"),
+            headers=[("Idempotency-Key", "{{idempotencyKey}}")],
+            prerequest=[save("idempotencyKey", '"pay-" + Date.now()')],
+            status=201,
+            keys=ENTRY_KEYS,
+            tests=[
+                save("debitId", "body.id"),
+                'pm.test("amount is a two-place string", () => '
+                'pm.expect(body.amount).to.eql("1250.50"));',
+            ],
+        ),
+        request(
+            "The same Idempotency-Key replays the answer",
+            "POST",
+            "/api/entries/",
+            raw_body=json.dumps(
+                {
+                    "customer": "{{customerId}}",
+                    "type": "debit",
+                    "amount": 1250.5,
+                    "entry_date": "2026-01-20",
+                    "note": "cash",
+                },
+                indent=2,
+            ).replace('"{{customerId}}"', "{{customerId}}"),
+            headers=[("Idempotency-Key", "{{idempotencyKey}}")],
+            status=201,
+            keys=ENTRY_KEYS,
+            tests=[
+                'pm.test("replayed", () => '
+                'pm.expect(pm.response.headers.get("Idempotent-Replayed")).to.eql("true"));',
+                'pm.test("same entry", () => pm.expect(body.id).to.eql('
+                'pm.collectionVariables.get("debitId")));',
+            ],
+        ),
+        request(
+            "A zero amount is a 400",
+            "POST",
+            "/api/customers/{{customerId}}/entries/",
+            body={"type": "credit", "amount": "0"},
+            status=400,
+            keys=["amount"],
+        ),
+        request(
+            "List a customer's entries",
+            "GET",
+            "/api/customers/{{customerId}}/entries/?type=credit&ordering=-entry_date",
+            keys=PAGE_KEYS,
+            tests=['pm.test("one credit", () => pm.expect(body.count).to.eql(1));'],
+        ),
+        request(
+            "List entries with filters",
+            "GET",
+            "/api/entries/?customer={{customerId}}&start_date=2026-01-01"
+            "&end_date=2026-01-31&min_amount=100",
+            keys=PAGE_KEYS,
+            tests=['pm.test("both entries", () => pm.expect(body.count).to.eql(2));'],
+        ),
+        request(
+            "A malformed filter is a 400",
+            "GET",
+            "/api/entries/?start_date=January",
+            status=400,
+            keys=["start_date"],
+        ),
+        request("Get an entry", "GET", "/api/entries/{{entryId}}/", keys=ENTRY_KEYS),
+        request(
+            "Entries cannot be edited (405)",
+            "PATCH",
+            "/api/entries/{{entryId}}/",
+            body={"amount": "1.00"},
+            status=405,
+            keys=["detail"],
+        ),
+        request(
+            "Entries cannot be deleted (405)",
+            "DELETE",
+            "/api/entries/{{entryId}}/",
+            status=405,
+            keys=["detail"],
+        ),
+        request(
+            "Reverse an entry",
+            "POST",
+            "/api/entries/{{debitId}}/reverse/",
+            body={"note": "cheque bounced"},
+            status=201,
+            keys=ENTRY_KEYS,
+            tests=[
+                'pm.test("opposite type", () => pm.expect(body.type).to.eql("credit"));',
+                'pm.test("linked", () => pm.expect(body.reverses).to.eql('
+                'pm.collectionVariables.get("debitId")));',
+            ],
+        ),
+        request(
+            "Reversing twice is a 409",
+            "POST",
+            "/api/entries/{{debitId}}/reverse/",
+            status=409,
+            keys=["detail"],
+        ),
+        request(
+            "Customer summary",
+            "GET",
+            "/api/customers/{{customerId}}/summary/",
+            keys=SUMMARY_KEYS,
+            tests=['pm.test("balance", () => pm.expect(body.balance).to.eql("5000.00"));'],
+        ),
+        request(
+            "Customer summary as of a day",
+            "GET",
+            "/api/customers/{{customerId}}/summary/?as_of=2026-01-15",
+            keys=SUMMARY_KEYS,
+            tests=[
+                'pm.test("only the credit", () => pm.expect(body.balance).to.eql("5000.00")'
+                " && pm.expect(body.entry_count).to.eql(1));"
+            ],
+        ),
+        request(
+            "Dashboard",
+            "GET",
+            "/api/summary/",
+            keys=[
+                "total_receivable",
+                "total_payable",
+                "net",
+                "customer_count",
+                "customers_with_dues",
+            ],
+        ),
+    ]
+    archive = [
+        request("Archive a customer", "DELETE", "/api/customers/{{customerId}}/", status=204),
+        request(
+            "Archived customers",
+            "GET",
+            "/api/customers/?archived=true",
+            keys=PAGE_KEYS,
+            tests=['pm.test("listed", () => pm.expect(body.count).to.eql(1));'],
+        ),
+        request(
+            "Restore a customer",
+            "POST",
+            "/api/customers/{{customerId}}/restore/",
+            keys=CUSTOMER_KEYS,
+            tests=['pm.test("active", () => pm.expect(body.archived).to.eql(false));'],
+        ),
+    ]
+    v1 = [
+        request(
+            "v1: JWT at /api/token/",
+            "POST",
+            "/api/token/",
+            body={"username": "{{username}}", "password": "{{password}}"},
+            keys=["access", "refresh"],
+            auth=False,
+            tests=[save("v1Refresh", "body.refresh")],
+        ),
+        request(
+            "v1: refresh at /api/token/refresh/",
+            "POST",
+            "/api/token/refresh/",
+            body={"refresh": "{{v1Refresh}}"},
+            keys=["access"],
+            auth=False,
+        ),
+        request("v1: customers under /app/", "GET", "/app/customers/", keys=PAGE_KEYS),
+        request(
+            "v1: flat entries filtered by customer",
+            "GET",
+            "/app/entries/?customer={{customerId}}&type=credit",
+            keys=PAGE_KEYS,
+        ),
+        request(
+            "v1: summary at /summery/",
+            "GET",
+            "/app/customers/{{customerId}}/summery/",
+            keys=SUMMARY_KEYS,
+        ),
+    ]
+    operations = [
+        request("Health", "GET", "/healthz", keys=["status", "database"], auth=False),
+        request(
+            "OpenAPI schema",
+            "GET",
+            "/api/schema/?format=json",
+            auth=False,
+            tests=[
+                'pm.test("is OpenAPI 3", () => '
+                "pm.expect(pm.response.json().openapi).to.match(/^3\\./));"
+            ],
+        ),
+        request(
+            "Log out",
+            "POST",
+            "/api/auth/logout/",
+            body={"refresh": "{{refresh}}"},
+            status=205,
+        ),
+        request(
+            "The logged-out refresh token is refused",
+            "POST",
+            "/api/auth/refresh/",
+            body={"refresh": "{{refresh}}"},
+            status=401,
+            auth=False,
+        ),
+    ]
+    return {
+        "info": {
+            "name": "Mini Ledger API",
+            "description": "Every route of the Mini Ledger API, runnable in order on an empty "
+            "database: it registers a fresh merchant, carries the tokens and ids itself, and "
+            "asserts every answer. Set baseUrl (default http://127.0.0.1:8000).",
+            "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json",
+        },
+        "auth": {
+            "type": "bearer",
+            "bearer": [{"key": "token", "value": "{{access}}", "type": "string"}],
+        },
+        "variable": [{"key": "baseUrl", "value": "http://127.0.0.1:8000"}]
+        + [
+            {"key": key, "value": ""}
+            for key in [
+                "username",
+                "password",
+                "access",
+                "refresh",
+                "oldRefresh",
+                "customerId",
+                "entryId",
+                "debitId",
+                "idempotencyKey",
+                "v1Refresh",
+            ]
+        ],
+        "item": [
+            {"name": "Auth", "item": auth},
+            {"name": "Customers", "item": customers},
+            {"name": "Entries", "item": entries},
+            {"name": "Archive", "item": archive},
+            {"name": "Earlier clients (v1)", "item": v1},
+            {"name": "Operations and logout", "item": operations},
+        ],
+    }
+
+
+if __name__ == "__main__":
+    OUT.write_text(json.dumps(build(), indent=2) + "\n")
+    print(f"wrote {OUT}")
