@@ -29,7 +29,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 
 # A random secret for local use, made once and kept out of git.
 .secret_key:
-	$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 	chmod 600 $@
 
 run: $(VENV)/.runtime .secret_key

@@ -12,7 +12,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ledger_project.test_settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -36,7 +36,9 @@ def main():
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {access_token(user)}")
         variants = {
-            "lookup (JWTAuthentication)": "rest_framework_simplejwt.authentication.JWTAuthentication",
+            "lookup (JWTAuthentication)": (
+                "rest_framework_simplejwt.authentication.JWTAuthentication"
+            ),
             "stateless (JWTStatelessUserAuthentication)": (
                 "rest_framework_simplejwt.authentication.JWTStatelessUserAuthentication"
             ),

@@ -7,6 +7,9 @@ from common.money import MAX_ENTRY_AMOUNT
 from customers.models import Customer
 from ledger.models import Entry, EntryType
 
+# An amount filter parses like an amount: two places at most, so it maps to whole cents.
+AMOUNT = {"max_digits": 14, "decimal_places": 2, "min_value": 0, "max_value": MAX_ENTRY_AMOUNT}
+
 
 def _callers_customers(request):
     return Customer.objects.for_user(request.user) if request else Customer.objects.none()
@@ -31,22 +34,8 @@ class EntryFilter(django_filters.FilterSet):
     type = django_filters.ChoiceFilter(choices=EntryType.choices)
     start_date = django_filters.DateFilter(field_name="entry_date", lookup_expr="gte")
     end_date = django_filters.DateFilter(field_name="entry_date", lookup_expr="lte")
-    min_amount = django_filters.NumberFilter(
-        field_name="amount",
-        lookup_expr="gte",
-        max_digits=14,
-        decimal_places=2,
-        min_value=0,
-        max_value=MAX_ENTRY_AMOUNT,
-    )
-    max_amount = django_filters.NumberFilter(
-        field_name="amount",
-        lookup_expr="lte",
-        max_digits=14,
-        decimal_places=2,
-        min_value=0,
-        max_value=MAX_ENTRY_AMOUNT,
-    )
+    min_amount = django_filters.NumberFilter(field_name="amount", lookup_expr="gte", **AMOUNT)
+    max_amount = django_filters.NumberFilter(field_name="amount", lookup_expr="lte", **AMOUNT)
 
     class Meta:
         model = Entry

@@ -41,6 +41,17 @@ SUMMARY_KEYS = [
     "entry_count",
     "last_entry_date",
 ]
+# customerId goes in unquoted so the JSON carries a number.
+DEBIT_BODY = json.dumps(
+    {
+        "customer": "{{customerId}}",
+        "type": "debit",
+        "amount": 1250.5,
+        "entry_date": "2026-01-20",
+        "note": "cash",
+    },
+    indent=2,
+).replace('"{{customerId}}"', "{{customerId}}")
 PAGE_KEYS = ["count", "next", "previous", "results"]
 
 
@@ -249,16 +260,7 @@ def build():
             "Post a debit (flat) with an Idempotency-Key",
             "POST",
             "/api/entries/",
-            raw_body=json.dumps(
-                {
-                    "customer": "{{customerId}}",
-                    "type": "debit",
-                    "amount": 1250.5,
-                    "entry_date": "2026-01-20",
-                    "note": "cash",
-                },
-                indent=2,
-            ).replace('"{{customerId}}"', "{{customerId}}"),
+            raw_body=DEBIT_BODY,
             headers=[("Idempotency-Key", "{{idempotencyKey}}")],
             prerequest=[save("idempotencyKey", '"pay-" + Date.now()')],
             status=201,
@@ -273,16 +275,7 @@ def build():
             "The same Idempotency-Key replays the answer",
             "POST",
             "/api/entries/",
-            raw_body=json.dumps(
-                {
-                    "customer": "{{customerId}}",
-                    "type": "debit",
-                    "amount": 1250.5,
-                    "entry_date": "2026-01-20",
-                    "note": "cash",
-                },
-                indent=2,
-            ).replace('"{{customerId}}"', "{{customerId}}"),
+            raw_body=DEBIT_BODY,
             headers=[("Idempotency-Key", "{{idempotencyKey}}")],
             status=201,
             keys=ENTRY_KEYS,

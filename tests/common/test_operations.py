@@ -69,29 +69,21 @@ def test_production_start_without_a_secret_key_stops_with_one_line():
     assert lines == [lines[0]] and "DJANGO_SECRET_KEY is not set" in lines[0]
 
 
+PRODUCTION = {
+    "DJANGO_SECRET_KEY": "k" * 20 + "9f8e7d6c5b4a39281706f5e4d3c2b1a0-production-like",
+    "DJANGO_ALLOWED_HOSTS": "ledger.example.com",
+}
+DEPLOY_CHECK = ("check", "--deploy", "--fail-level", "WARNING")
+
+
 def test_deploy_check_passes_with_production_settings():
-    result = run_manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        DJANGO_SECRET_KEY="k" * 20 + "9f8e7d6c5b4a39281706f5e4d3c2b1a0-production-like",
-        DJANGO_ALLOWED_HOSTS="ledger.example.com",
-        DJANGO_HTTPS="1",
-    )
+    result = run_manage(*DEPLOY_CHECK, **PRODUCTION, DJANGO_HTTPS="1")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_deploy_check_fails_without_https_settings():
     """The check above is not vacuous: plain-HTTP settings do fail it."""
-    result = run_manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        DJANGO_SECRET_KEY="k" * 20 + "9f8e7d6c5b4a39281706f5e4d3c2b1a0-production-like",
-        DJANGO_ALLOWED_HOSTS="ledger.example.com",
-    )
+    result = run_manage(*DEPLOY_CHECK, **PRODUCTION)
     assert result.returncode != 0
     assert "SECURE_SSL_REDIRECT" in result.stdout + result.stderr
 
