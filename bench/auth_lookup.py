@@ -5,6 +5,7 @@ Run: .venv/bin/python bench/auth_lookup.py  (in-process, SQLite or DATABASE_URL;
 
 import os
 import statistics
+from functools import partial
 import sys
 import time
 from pathlib import Path
@@ -25,6 +26,11 @@ from rest_framework.test import APIClient  # noqa: E402
 from accounts.views import MeView  # noqa: E402
 
 ROUNDS, REQUESTS = 5, 400
+
+
+def _record(queries, run, sql, *args):
+    queries.append(sql)
+    return run(sql, *args)
 
 
 def main():
@@ -49,9 +55,7 @@ def main():
         for name, path in variants.items():
             MeView.authentication_classes = [import_string(path)]
             queries = []
-            with connection.execute_wrapper(
-                lambda run, sql, *args: queries.append(sql) or run(sql, *args)
-            ):
+            with connection.execute_wrapper(partial(_record, queries)):
                 client.get("/api/auth/me/")
             timings = []
             for _ in range(ROUNDS):
