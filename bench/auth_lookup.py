@@ -5,9 +5,9 @@ Run: .venv/bin/python bench/auth_lookup.py  (in-process, SQLite or DATABASE_URL;
 
 import os
 import statistics
-from functools import partial
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
