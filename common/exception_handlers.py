@@ -20,7 +20,7 @@ def exception_handler(exc, context):
     """Answer domain errors, Django validation errors and outages as DRF answers its own."""
     if isinstance(exc, DomainError):
         set_rollback()
-        return Response({"detail": exc.message}, status=exc.status)
+        return Response({"detail": exc.message, **exc.extra()}, status=exc.status)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, RequestDataTooBig):

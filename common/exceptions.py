@@ -10,3 +10,7 @@ class DomainError(Exception):
     def __init__(self, message: str | None = None):
         super().__init__(message or self.default_message)
         self.message = message or self.default_message
+
+    def extra(self) -> dict:
+        """More fields for the error answer, beside `detail`."""
+        return {}

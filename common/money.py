@@ -20,3 +20,27 @@ def to_cents(amount: Decimal | int) -> int:
 def from_cents(cents: int | Decimal) -> Decimal:
     """Turn whole cents back into an exact two-place Decimal."""
     return Decimal(int(cents)).scaleb(-2)
+
+
+def parse_amount(text: str) -> Decimal:
+    """Read an entry amount from text as the API accepts it, or raise ValueError saying why.
+
+    The same rules as the API's AmountField, without DRF, for paths that read many rows.
+    """
+    try:
+        amount = Decimal(text.strip())
+    except (ArithmeticError, ValueError, AttributeError):
+        raise ValueError("A valid number is required.") from None
+    if not amount.is_finite():
+        raise ValueError("A valid number is required.")
+    _, digits, exponent = amount.as_tuple()
+    places = max(0, -exponent)
+    if places > 2:
+        raise ValueError("Ensure that there are no more than 2 decimal places.")
+    if len(digits) + max(0, exponent) > 14:
+        raise ValueError("Ensure that there are no more than 14 digits in total.")
+    if amount < CENT:
+        raise ValueError("Ensure this value is greater than or equal to 0.01.")
+    if amount > MAX_ENTRY_AMOUNT:
+        raise ValueError("Ensure this value is less than or equal to 999999999999.99.")
+    return amount

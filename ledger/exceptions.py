@@ -47,3 +47,24 @@ class IdempotencyKeyReused(LedgerError):
 
     status = 422
     default_message = "This Idempotency-Key was already used for a different request."
+
+
+class InvalidImport(LedgerError):
+    """A CSV import has a bad row (or header); nothing of it is written."""
+
+    status = 400
+
+    def __init__(self, line: int, field: str | None, message: str):
+        self.line, self.field, self.reason = line, field, message
+        where = f"Line {line}: {field}: " if field else f"Line {line}: "
+        super().__init__(where + message)
+
+    def extra(self) -> dict:
+        return {"line": self.line, "errors": {self.field or "non_field_errors": [self.reason]}}
+
+
+class ImportTooLarge(LedgerError):
+    """The CSV body is over the import size limit."""
+
+    status = 413
+    default_message = "The file is larger than the import limit."

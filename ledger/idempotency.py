@@ -1,6 +1,7 @@
 """Idempotency-Key for the routes that post entries: the same request twice posts once."""
 
 import hashlib
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -13,22 +14,28 @@ from ledger.models import IdempotencyKey
 MAX_KEY_LENGTH = 255
 
 
+def body_hasher(*, method: str, path: str):
+    """A sha256 already fed the method and path; feed it the body bytes as they arrive."""
+    digest = hashlib.sha256()
+    digest.update(f"{method}\n{path}\n".encode())  # neither ever holds a newline
+    return digest
+
+
 def fingerprint(*, method: str, path: str, body: bytes) -> str:
     """Identify a request by what it asks: method, path and exact body bytes."""
-    digest = hashlib.sha256()
-    for part in (method.encode(), path.encode(), body):
-        digest.update(len(part).to_bytes(8, "big"))
-        digest.update(part)
+    digest = body_hasher(method=method, path=path)
+    digest.update(body)
     return digest.hexdigest()
 
 
-def claim(*, user, key: str, fingerprint: str) -> IdempotencyKey | None:
+def claim(*, user, key: str, fingerprint: Callable[[], str]) -> IdempotencyKey | None:
     """Take the key for this transaction; answer the stored record if the request was made before.
 
     Must run inside the transaction that will post the entries and `remember` the answer. On
     PostgreSQL a transaction-scoped advisory lock marks the key as in flight, so a concurrent
     request with it is refused at once instead of waiting; on SQLite every write transaction
     begins IMMEDIATE, so a concurrent request waits for the first to commit and then replays it.
+    `fingerprint` is asked for only when there is a record to compare with.
     """
     assert connection.in_atomic_block, "claim() must run inside transaction.atomic()"
     if connection.vendor == "postgresql":
@@ -37,7 +44,7 @@ def claim(*, user, key: str, fingerprint: str) -> IdempotencyKey | None:
             if not cursor.fetchone()[0]:
                 raise IdempotencyKeyInFlight()
     record = IdempotencyKey.objects.filter(user=user, key=key).first()
-    if record is not None and record.fingerprint != fingerprint:
+    if record is not None and record.fingerprint != fingerprint():
         raise IdempotencyKeyReused()
     return record
 

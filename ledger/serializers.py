@@ -83,3 +83,11 @@ class DashboardSerializer(serializers.Serializer):
     net = MoneyField(help_text="total_receivable - total_payable.")
     customer_count = serializers.IntegerField(help_text="Customers in the active list.")
     customers_with_dues = serializers.IntegerField(help_text="Customers who owe you.")
+
+
+class ImportResultSerializer(serializers.Serializer):
+    """How many entries an import posted (or, in a dry run, would post)."""
+
+    imported = serializers.IntegerField()
+    valid_rows = serializers.IntegerField(required=False, help_text="Dry run only.")
+    dry_run = serializers.BooleanField(required=False)

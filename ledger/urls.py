@@ -13,6 +13,11 @@ customer_entries = views.CustomerEntryViewSet.as_view({"get": "list", "post": "c
 urlpatterns = [
     path("customers/<int:customer_pk>/entries/", customer_entries, name="customer-entries"),
     path(
+        "customers/<int:customer_pk>/entries/import/",
+        views.CustomerEntryImportView.as_view(),
+        name="customer-entries-import",
+    ),
+    path(
         "customers/<int:customer_pk>/summary/",
         views.CustomerSummaryView.as_view(),
         name="customer-summary",

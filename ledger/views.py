@@ -1,18 +1,28 @@
 """The ledger routes: entries (flat and under a customer), reversal, summary and dashboard."""
 
+import codecs
+import io
 from functools import partial
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import UnsupportedMediaType, ValidationError
 from rest_framework.fields import DateField
+from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.filters import StrictOrderingFilter
+from common.filters import StrictBooleanField, StrictOrderingFilter
 from common.schema import (
     ERRORS_400,
     ERRORS_401,
@@ -22,13 +32,15 @@ from common.schema import (
 )
 from customers.selectors import customer_of
 from ledger import idempotency, selectors, services
-from ledger.exceptions import IdempotencyKeyInFlight
+from ledger.exceptions import IdempotencyKeyInFlight, ImportTooLarge
 from ledger.filters import EntryFilter
+from ledger.imports import read_entries_csv
 from ledger.models import Entry
 from ledger.serializers import (
     DashboardSerializer,
     EntryCreateSerializer,
     EntrySerializer,
+    ImportResultSerializer,
     NestedEntryCreateSerializer,
     ReverseEntrySerializer,
     SummarySerializer,
@@ -47,15 +59,17 @@ WRITE_ERRORS = {**ERRORS_400, **ERRORS_401, **ERRORS_404, **ERRORS_409, **ERRORS
 class IdempotentMixin:
     """Honour an Idempotency-Key on the view's writes: replay, refuse reuse, refuse in flight."""
 
-    def idempotent(self, request, handler) -> Response:
+    def idempotent(self, request, handler, fingerprint=None) -> Response:
+        """Run handler() once per key; `fingerprint` identifies the body (default: its bytes)."""
         key = request.headers.get("Idempotency-Key")
         if key is None:
             return handler()
         if not key or len(key) > idempotency.MAX_KEY_LENGTH or not key.isprintable():
             raise ValidationError({"Idempotency-Key": ["Use 1 to 255 printable characters."]})
-        fingerprint = idempotency.fingerprint(
-            method=request.method, path=request.path, body=request.body
-        )
+        if fingerprint is None:
+            fingerprint = partial(
+                idempotency.fingerprint, method=request.method, path=request.path, body=request.body
+            )
         with transaction.atomic():
             record = idempotency.claim(user=request.user, key=key, fingerprint=fingerprint)
             if record is not None:
@@ -71,7 +85,7 @@ class IdempotentMixin:
                         idempotency.remember(
                             user=request.user,
                             key=key,
-                            fingerprint=fingerprint,
+                            fingerprint=fingerprint(),
                             status=response.status_code,
                             body=response.data,
                         )
@@ -251,3 +265,98 @@ def _date_param(request, name):
         return DateField().to_internal_value(raw)
     except ValidationError as exc:
         raise ValidationError({name: exc.detail}) from None
+
+
+class CSVBody:
+    """A text/csv request body, read line by line: counted against a limit and hashed as it goes."""
+
+    def __init__(self, stream, *, limit: int, hasher):
+        self.stream, self.limit, self.hasher, self.size = stream, limit, hasher, 0
+        self.decoder = codecs.getincrementaldecoder("utf-8")()
+
+    def lines(self):
+        while chunk := self.stream.readline(64 * 1024):
+            yield self.decoder.decode(self._count(chunk))
+        if tail := self.decoder.decode(b"", final=True):
+            yield tail
+
+    def fingerprint(self) -> str:
+        """The hash of the whole body: what was streamed, and whatever is left unread."""
+        while chunk := self.stream.read(64 * 1024):
+            self._count(chunk)
+        return self.hasher.hexdigest()
+
+    def _count(self, chunk: bytes) -> bytes:
+        self.size += len(chunk)
+        if self.size > self.limit:
+            raise ImportTooLarge(f"The file is larger than the import limit of {self.limit} bytes.")
+        self.hasher.update(chunk)
+        return chunk
+
+
+class CSVStreamParser(BaseParser):
+    """Hand text/csv bodies to the view as a stream, unread: imports are too big to buffer."""
+
+    media_type = "text/csv"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return stream
+
+
+class CustomerEntryImportView(IdempotentMixin, APIView):
+    """Import a customer's entries from CSV: every row or none."""
+
+    parser_classes = [CSVStreamParser]
+
+    @extend_schema(
+        request={"text/csv": OpenApiTypes.STR},
+        parameters=[
+            IDEMPOTENCY_KEY,
+            OpenApiParameter("dry_run", OpenApiTypes.BOOL, description="Validate, write nothing."),
+        ],
+        responses={
+            201: ImportResultSerializer,
+            200: OpenApiResponse(ImportResultSerializer, description="Dry run: nothing written."),
+            **WRITE_ERRORS,
+            413: OpenApiResponse(description="Over the import size limit."),
+            415: OpenApiResponse(description="The body is not text/csv."),
+        },
+        tags=["entries"],
+        description="A text/csv body with the header `type,amount,entry_date,note` (`type` and "
+        "`amount` required; `entry_date` empty means today). A bad row is a 400 naming its "
+        "line, and nothing is written.",
+    )
+    def post(self, request, customer_pk):
+        customer = customer_of(request.user, customer_pk)
+        dry_run = _bool_param(request, "dry_run")
+        limit = settings.IMPORT_MAX_BYTES
+        if int(request.META.get("CONTENT_LENGTH") or 0) > limit:
+            raise ImportTooLarge(f"The file is larger than the import limit of {limit} bytes.")
+        body = CSVBody(
+            request.stream or io.BytesIO(),
+            limit=limit,
+            hasher=idempotency.body_hasher(method=request.method, path=request.path),
+        )
+        if request.content_type.split(";")[0].strip() != CSVStreamParser.media_type:
+            raise UnsupportedMediaType(request.content_type)
+
+        def handler():
+            drafts = read_entries_csv(body.lines(), today=timezone.localdate())
+            count = services.post_entries(
+                user=request.user, customer=customer, drafts=drafts, dry_run=dry_run
+            )
+            if dry_run:
+                return Response({"imported": 0, "valid_rows": count, "dry_run": True})
+            return Response({"imported": count}, status=status.HTTP_201_CREATED)
+
+        return self.idempotent(request, handler, fingerprint=body.fingerprint)
+
+
+def _bool_param(request, name) -> bool:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return False
+    value = StrictBooleanField().to_python(raw)
+    if value is None:
+        raise ValidationError({name: ["Enter true or false."]})
+    return value

@@ -248,3 +248,7 @@ LOGGING = {
 
 # How long an Idempotency-Key is remembered (at least 24 hours, as the API promises).
 IDEMPOTENCY_KEY_RETENTION_HOURS = max(24, env_int("IDEMPOTENCY_KEY_RETENTION_HOURS", 48))
+
+# The CSV import route streams its body, so it has its own limit instead of Django's
+# DATA_UPLOAD_MAX_MEMORY_SIZE (which stays at its 2.5 MB default for every other route).
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 256 * 1024 * 1024)

@@ -1,0 +1,100 @@
+"""Reading entries from CSV (`type,amount,entry_date,note`) with an error that names the line."""
+
+import csv
+import datetime
+from collections.abc import Iterable, Iterator
+
+from common.money import parse_amount
+from ledger.exceptions import InvalidImport
+from ledger.models import EntryType
+from ledger.services import EntryDraft
+
+COLUMNS = ("type", "amount", "entry_date", "note")
+REQUIRED = ("type", "amount")
+NOTE_MAX_LENGTH = 500
+TYPES = frozenset(EntryType.values)
+
+
+def read_entries_csv(lines: Iterable[str], *, today: datetime.date) -> Iterator[EntryDraft]:
+    """Yield one draft per data row; raise InvalidImport naming the first bad line.
+
+    The header names the columns (any order): `type` and `amount` are required, `entry_date`
+    (YYYY-MM-DD; empty means today) and `note` are optional; any other column is refused.
+    """
+    reader = csv.reader(_numbered(lines), strict=True)
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise InvalidImport(1, None, "The file is empty; expected a header row.")
+        index = _columns(header)
+        width = len(header)
+        seen = 0
+        for row in reader:
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue  # blank line
+            if len(row) != width:
+                raise InvalidImport(
+                    reader.line_num, None, f"Expected {width} fields, found {len(row)}."
+                )
+            seen += 1
+            yield _draft(row, index, reader.line_num, today)
+    except csv.Error as exc:
+        raise InvalidImport(reader.line_num, None, f"Malformed CSV: {exc}.") from None
+    except UnicodeDecodeError:
+        raise InvalidImport(reader.line_num + 1, None, "The file is not UTF-8 text.") from None
+    if seen == 0:
+        raise InvalidImport(reader.line_num, None, "The file has a header but no entries.")
+
+
+def _numbered(lines: Iterable[str]) -> Iterator[str]:
+    first = True
+    for line in lines:
+        if first:
+            line = line.removeprefix("\ufeff")  # the byte-order mark spreadsheets write
+            first = False
+        yield line
+
+
+def _columns(header: list[str]) -> dict[str, int]:
+    names = [name.strip().lower() for name in header]
+    unknown = [name for name in names if name not in COLUMNS]
+    if unknown:
+        raise InvalidImport(
+            1, None, f"Unknown column(s): {', '.join(unknown)}. Use {','.join(COLUMNS)}."
+        )
+    duplicated = sorted({name for name in names if names.count(name) > 1})
+    if duplicated:
+        raise InvalidImport(1, None, f"Column(s) named twice: {', '.join(duplicated)}.")
+    missing = [name for name in REQUIRED if name not in names]
+    if missing:
+        raise InvalidImport(1, None, f"Missing column(s): {', '.join(missing)}.")
+    return {name: position for position, name in enumerate(names)}
+
+
+def _draft(row: list[str], index: dict[str, int], line: int, today) -> EntryDraft:
+    type_ = row[index["type"]].strip().lower()
+    if type_ not in TYPES:
+        raise InvalidImport(line, "type", f'"{type_}" is not a valid choice; use credit or debit.')
+    try:
+        amount = parse_amount(row[index["amount"]])
+    except ValueError as exc:
+        raise InvalidImport(line, "amount", str(exc)) from None
+    entry_date = today
+    if "entry_date" in index and row[index["entry_date"]].strip():
+        text = row[index["entry_date"]].strip()
+        try:
+            if len(text) != 10:
+                raise ValueError
+            entry_date = datetime.date.fromisoformat(text)
+        except ValueError:
+            raise InvalidImport(
+                line, "entry_date", f'"{text}" is not a date; use YYYY-MM-DD.'
+            ) from None
+    note = row[index["note"]].strip() if "note" in index else ""
+    if len(note) > NOTE_MAX_LENGTH:
+        raise InvalidImport(
+            line, "note", f"Ensure this field has no more than {NOTE_MAX_LENGTH} characters."
+        )
+    if "\x00" in note:
+        raise InvalidImport(line, "note", "Null characters are not allowed.")
+    return EntryDraft(type=type_, amount=amount, entry_date=entry_date, note=note)
