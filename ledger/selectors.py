@@ -40,13 +40,15 @@ def customer_totals(customer: Customer, *, as_of: datetime.date | None = None) -
             entry_count=customer.entry_count,
             last_entry_date=customer.last_entry_date,
         )
-    row = Entry.objects.filter(
-        user=customer.user_id, customer=customer, entry_date__lte=as_of
-    ).aggregate(
-        total_credit=Sum("amount", filter=Q(type=EntryType.CREDIT)),
-        total_debit=Sum("amount", filter=Q(type=EntryType.DEBIT)),
-        entry_count=Count("id"),
-        last_entry_date=Max("entry_date"),
+    row = (
+        _entries_of_customer(customer)
+        .filter(entry_date__lte=as_of)
+        .aggregate(
+            total_credit=Sum("amount", filter=Q(type=EntryType.CREDIT)),
+            total_debit=Sum("amount", filter=Q(type=EntryType.DEBIT)),
+            entry_count=Count("id"),
+            last_entry_date=Max("entry_date"),
+        )
     )
     return Totals(
         total_credit=row["total_credit"] or ZERO,
@@ -116,3 +118,86 @@ def ledger_drift():
         kept = customer_totals(customer)
         if kept != recomputed:
             yield Drift(customer_id=customer.pk, kept=kept, recomputed=recomputed)
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    """One entry of a statement, with the customer's balance just after it."""
+
+    id: int
+    entry_date: datetime.date
+    type: str
+    amount: Decimal
+    note: str
+    balance: Decimal
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A customer's account over a period: opening balance, the entries, closing balance."""
+
+    customer: Customer
+    start_date: datetime.date | None
+    end_date: datetime.date | None
+    opening_balance: Decimal
+    total_credit: Decimal
+    total_debit: Decimal
+    entry_count: int
+
+    @property
+    def closing_balance(self) -> Decimal:
+        return self.opening_balance + self.total_credit - self.total_debit
+
+    def lines(self, chunk_size: int = 2000):
+        """Yield the period's entries in date order with running balances, streamed from the
+        database in chunks so a long history never sits in memory."""
+        balance = self.opening_balance
+        rows = (
+            _period(self.customer, self.start_date, self.end_date)
+            .order_by("entry_date", "id")
+            .values_list("id", "entry_date", "type", "amount", "note")
+            .iterator(chunk_size=chunk_size)
+        )
+        for id_, entry_date, type_, amount, note in rows:
+            balance = balance + amount if type_ == EntryType.CREDIT else balance - amount
+            yield StatementLine(id_, entry_date, type_, amount, note, balance)
+
+
+def statement(customer: Customer, *, start_date=None, end_date=None) -> Statement:
+    """The customer's statement for the period (either end open); two aggregate queries."""
+    opening = ZERO
+    if start_date is not None:
+        before = _sums(_entries_of_customer(customer).filter(entry_date__lt=start_date))
+        opening = before["credit"] - before["debit"]
+    period = _sums(_period(customer, start_date, end_date))
+    return Statement(
+        customer=customer,
+        start_date=start_date,
+        end_date=end_date,
+        opening_balance=opening,
+        total_credit=period["credit"],
+        total_debit=period["debit"],
+        entry_count=period["count"],
+    )
+
+
+def _entries_of_customer(customer: Customer):
+    return Entry.objects.filter(user=customer.user_id, customer=customer)
+
+
+def _period(customer: Customer, start_date, end_date):
+    entries = _entries_of_customer(customer)
+    if start_date is not None:
+        entries = entries.filter(entry_date__gte=start_date)
+    if end_date is not None:
+        entries = entries.filter(entry_date__lte=end_date)
+    return entries
+
+
+def _sums(entries) -> dict:
+    row = entries.aggregate(
+        credit=Sum("amount", filter=Q(type=EntryType.CREDIT)),
+        debit=Sum("amount", filter=Q(type=EntryType.DEBIT)),
+        count=Count("id"),
+    )
+    return {"credit": row["credit"] or ZERO, "debit": row["debit"] or ZERO, "count": row["count"]}

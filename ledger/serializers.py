@@ -91,3 +91,29 @@ class ImportResultSerializer(serializers.Serializer):
     imported = serializers.IntegerField()
     valid_rows = serializers.IntegerField(required=False, help_text="Dry run only.")
     dry_run = serializers.BooleanField(required=False)
+
+
+class StatementLineSerializer(serializers.Serializer):
+    """One entry of a statement, with the balance just after it."""
+
+    id = serializers.IntegerField()
+    entry_date = serializers.DateField()
+    type = serializers.ChoiceField(choices=EntryType.choices)
+    amount = MoneyField()
+    note = serializers.CharField()
+    balance = MoneyField()
+
+
+class StatementSerializer(serializers.Serializer):
+    """A statement's figures and its entries (streamed by the view)."""
+
+    customer = serializers.IntegerField(source="customer.pk")
+    customer_name = serializers.CharField(source="customer.name")
+    start_date = serializers.DateField(allow_null=True)
+    end_date = serializers.DateField(allow_null=True)
+    opening_balance = MoneyField()
+    total_credit = MoneyField()
+    total_debit = MoneyField()
+    closing_balance = MoneyField()
+    entry_count = serializers.IntegerField()
+    entries = StatementLineSerializer(many=True, read_only=True, required=False)

@@ -22,6 +22,11 @@ urlpatterns = [
         views.CustomerSummaryView.as_view(),
         name="customer-summary",
     ),
+    path(
+        "customers/<int:customer_pk>/statement/",
+        views.CustomerStatementView.as_view(),
+        name="customer-statement",
+    ),
     path("summary/", views.DashboardView.as_view(), name="dashboard"),
     *router.urls,
 ]

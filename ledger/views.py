@@ -6,6 +6,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -19,10 +20,19 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import UnsupportedMediaType, ValidationError
 from rest_framework.fields import DateField
 from rest_framework.parsers import BaseParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.filters import StrictBooleanField, StrictOrderingFilter
+from common.renderers import (
+    RENDERERS,
+    CSVRenderer,
+    FileFormatsMixin,
+    PDFRenderer,
+    spreadsheet_safe,
+    stream_csv,
+)
 from common.schema import (
     ERRORS_400,
     ERRORS_401,
@@ -36,6 +46,7 @@ from ledger.exceptions import IdempotencyKeyInFlight, ImportTooLarge
 from ledger.filters import EntryFilter
 from ledger.imports import read_entries_csv
 from ledger.models import Entry
+from ledger.pdf import render_statement
 from ledger.serializers import (
     DashboardSerializer,
     EntryCreateSerializer,
@@ -43,6 +54,8 @@ from ledger.serializers import (
     ImportResultSerializer,
     NestedEntryCreateSerializer,
     ReverseEntrySerializer,
+    StatementLineSerializer,
+    StatementSerializer,
     SummarySerializer,
 )
 
@@ -123,11 +136,65 @@ class EntryCreateMixin(IdempotentMixin):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
-class EntryListMixin:
+EXPORT_HEADER = [
+    "id",
+    "customer",
+    "customer_name",
+    "type",
+    "amount",
+    "entry_date",
+    "note",
+    "created_at",
+    "reverses",
+    "reversed_by",
+]
+
+
+class EntryListMixin(FileFormatsMixin):
+    """Filtered, ordered, paginated entry lists; `format=csv` streams every matching entry."""
+
     filter_backends = [StrictOrderingFilter, *viewsets.GenericViewSet.filter_backends]
     filterset_class = EntryFilter
     ordering_fields = ["entry_date", "amount", "created_at"]
     ordering = ["-entry_date", "-id"]
+    renderer_classes = [*RENDERERS, CSVRenderer]
+
+    def list(self, request, *args, **kwargs):
+        if not self.wants("csv"):
+            return super().list(request, *args, **kwargs)
+        rows = (
+            self.filter_queryset(self.get_queryset())
+            .values_list(
+                "id",
+                "customer_id",
+                "customer__name",
+                "type",
+                "amount",
+                "entry_date",
+                "note",
+                "created_at",
+                "reverses_id",
+                "reversed_by__id",
+            )
+            .iterator(chunk_size=2000)
+        )
+        return stream_csv(EXPORT_HEADER, map(_export_row, rows), filename="entries.csv")
+
+
+def _export_row(row):
+    id_, customer, name, type_, amount, day, note, created, reverses, reversed_by = row
+    return (
+        id_,
+        customer,
+        spreadsheet_safe(name),
+        type_,
+        amount,
+        day,
+        spreadsheet_safe(note),
+        created.isoformat(),
+        reverses or "",
+        reversed_by or "",
+    )
 
 
 @extend_schema_view(
@@ -360,3 +427,113 @@ def _bool_param(request, name) -> bool:
     if value is None:
         raise ValidationError({name: ["Enter true or false."]})
     return value
+
+
+STATEMENT_HEADER = ["date", "entry_id", "type", "note", "credit", "debit", "balance"]
+
+
+class CustomerStatementView(FileFormatsMixin, APIView):
+    """A customer's statement: opening balance, each entry with the running balance, closing."""
+
+    renderer_classes = [*RENDERERS, CSVRenderer, PDFRenderer]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("start_date", OpenApiTypes.DATE),
+            OpenApiParameter("end_date", OpenApiTypes.DATE),
+            OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv", "pdf"]),
+        ],
+        responses={
+            (200, "application/json"): StatementSerializer,
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            **ERRORS_400,
+            **ERRORS_401,
+            **ERRORS_404,
+        },
+        tags=["customers"],
+    )
+    def get(self, request, customer_pk):
+        customer = customer_of(request.user, customer_pk)
+        start_date, end_date = _date_param(request, "start_date"), _date_param(request, "end_date")
+        if start_date and end_date and start_date > end_date:
+            raise ValidationError({"end_date": ["end_date must be on or after start_date."]})
+        statement = selectors.statement(customer, start_date=start_date, end_date=end_date)
+        name = f"statement-{customer.pk}-{start_date or 'start'}-{end_date or 'today'}"
+        if self.wants("csv"):
+            return stream_csv(STATEMENT_HEADER, _statement_rows(statement), filename=f"{name}.csv")
+        if self.wants("pdf"):
+            return self._pdf(statement, f"{name}.pdf")
+        head = StatementSerializer(statement).data
+        if getattr(request.accepted_renderer, "format", None) == "api":
+            head["entries"] = StatementLineSerializer(statement.lines(), many=True).data
+            return Response(head)
+        return StreamingHttpResponse(
+            _statement_json(head, statement), content_type="application/json"
+        )
+
+    def _pdf(self, statement, filename):
+        limit = settings.STATEMENT_PDF_MAX_ENTRIES
+        if statement.entry_count > limit:
+            raise ValidationError(
+                {
+                    "format": [
+                        f"A PDF holds at most {limit} entries; this period has "
+                        f"{statement.entry_count}. Choose a shorter period or format=csv."
+                    ]
+                }
+            )
+        merchant = self.request.user.get_full_name() or self.request.user.username
+        response = HttpResponse(
+            render_statement(statement, merchant=merchant), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+def _statement_rows(statement):
+    """The statement as CSV rows: an opening row, one per entry, a closing row with totals."""
+    yield [
+        statement.start_date or "",
+        "",
+        "opening_balance",
+        "Opening balance",
+        "",
+        "",
+        statement.opening_balance,
+    ]
+    for line in statement.lines():
+        credit, debit = (line.amount, "") if line.type == "credit" else ("", line.amount)
+        yield [
+            line.entry_date,
+            line.id,
+            line.type,
+            spreadsheet_safe(line.note),
+            credit,
+            debit,
+            line.balance,
+        ]
+    yield [
+        statement.end_date or "",
+        "",
+        "closing_balance",
+        "Closing balance",
+        statement.total_credit,
+        statement.total_debit,
+        statement.closing_balance,
+    ]
+
+
+def _statement_json(head: dict, statement, chunk: int = 500):
+    """Stream the statement as one JSON object, its entries written as they are read."""
+    encode = JSONRenderer().render
+    yield encode(head)[:-1] + b', "entries": ['
+    batch, first = [], True
+    for line in statement.lines():
+        batch.append(StatementLineSerializer(line).data)
+        if len(batch) == chunk:
+            yield (b"" if first else b",") + encode(batch)[1:-1]
+            batch, first = [], False
+    if batch:
+        yield (b"" if first else b",") + encode(batch)[1:-1]
+    yield b"]}"

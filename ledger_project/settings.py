@@ -252,3 +252,11 @@ IDEMPOTENCY_KEY_RETENTION_HOURS = max(24, env_int("IDEMPOTENCY_KEY_RETENTION_HOU
 # The CSV import route streams its body, so it has its own limit instead of Django's
 # DATA_UPLOAD_MAX_MEMORY_SIZE (which stays at its 2.5 MB default for every other route).
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 256 * 1024 * 1024)
+
+# A TrueType font for PDF statements (names in any script the font covers); by default the
+# first of DejaVu Sans, Noto Sans or Liberation Sans found on the machine, else the PDF core
+# font, which draws Latin-1 only.
+PDF_FONT_PATH = os.environ.get("PDF_FONT_PATH", "")
+# A PDF statement is for sending to a customer: past this many entries, ask for CSV instead.
+STATEMENT_PDF_MAX_ENTRIES = env_int("STATEMENT_PDF_MAX_ENTRIES", 5000)
+PDF_FALLBACK_FONT_DIR = os.environ.get("PDF_FALLBACK_FONT_DIR", "")

@@ -1,0 +1,74 @@
+"""File formats the API streams itself (CSV, PDF), and keeping error answers JSON regardless."""
+
+import csv
+
+from django.http import StreamingHttpResponse
+from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
+from rest_framework.response import Response
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class CSVRenderer(BaseRenderer):
+    """Lets `?format=csv` (or `Accept: text/csv`) through negotiation; the view streams the CSV."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        raise NotImplementedError("Views stream CSV themselves; see stream_csv().")
+
+
+class PDFRenderer(BaseRenderer):
+    """Lets `?format=pdf` through negotiation; the view builds the document."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        raise NotImplementedError("Views build PDFs themselves.")
+
+
+FILE_FORMATS = ("csv", "pdf")
+RENDERERS = [JSONRenderer, BrowsableAPIRenderer]
+
+
+class FileFormatsMixin:
+    """For views that stream files: an answer that is not a file (an error) is always JSON."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        renderer = getattr(request, "accepted_renderer", None)
+        if isinstance(response, Response) and getattr(renderer, "format", None) in FILE_FORMATS:
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    def wants(self, file_format: str) -> bool:
+        return getattr(self.request.accepted_renderer, "format", None) == file_format
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Keep a spreadsheet from running text as a formula (CSV injection): prefix a quote."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def stream_csv(header, rows, *, filename: str) -> StreamingHttpResponse:
+    """Stream rows as a CSV download, a line at a time: memory stays flat however many rows."""
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow(header)
+        for row in rows:
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,212 @@
+"""Render a customer's statement as a PDF a merchant can send as it is."""
+
+import datetime
+from pathlib import Path
+
+from django.conf import settings
+from fpdf import FPDF
+
+from ledger.selectors import Statement
+
+# Fonts with wide Unicode coverage, in order of preference; PDF_FONT_PATH names another.
+FONT_CANDIDATES = [
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
+    "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
+]
+# Scripts merchants' customers write their names in, drawn from Noto fonts where installed
+# (Debian's fonts-noto-core); PDF_FALLBACK_FONT_DIR points elsewhere.
+FALLBACK_SCRIPTS = [
+    "Devanagari",
+    "Bengali",
+    "Gurmukhi",
+    "Gujarati",
+    "Oriya",
+    "Tamil",
+    "Telugu",
+    "Kannada",
+    "Malayalam",
+    "Sinhala",
+    "Arabic",
+]
+
+
+def unicode_font() -> Path | None:
+    """The TrueType font to embed, or None to fall back to the PDF core font (Latin-1 only)."""
+    configured = getattr(settings, "PDF_FONT_PATH", "")
+    for candidate in [configured, *FONT_CANDIDATES]:
+        if candidate and Path(candidate).is_file():
+            return Path(candidate)
+    return None
+
+
+def fallback_fonts() -> dict[str, Path]:
+    """Per-script fonts for characters the main font lacks, by the name to register them under."""
+    folder = Path(
+        getattr(settings, "PDF_FALLBACK_FONT_DIR", "") or "/usr/share/fonts/truetype/noto"
+    )
+    found = {}
+    for script in FALLBACK_SCRIPTS:
+        path = folder / f"NotoSans{script}-Regular.ttf"
+        if path.is_file():
+            found[f"Noto{script}"] = path
+    return found
+
+
+def shaping_available() -> bool:
+    """HarfBuzz shaping joins the letters of scripts such as Devanagari correctly."""
+    try:
+        import uharfbuzz  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+class StatementPDF(FPDF):
+    """A4 pages with a header line and 'Page n of N' in the footer."""
+
+    def __init__(self, title: str):
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.title_text = title
+        font = unicode_font()
+        if font is not None:
+            self.add_font("Body", "", str(font))
+            bold = font.with_name(
+                font.name.replace("-Regular", "-Bold")
+                if "-Regular" in font.name
+                else font.name.replace(".ttf", "-Bold.ttf")
+            )
+            self.add_font("Body", "B", str(bold if bold.is_file() else font))
+            self.family, self.latin1_only = "Body", False
+            fallbacks = fallback_fonts()
+            for name, path in fallbacks.items():
+                self.add_font(name, "", str(path))
+                self.add_font(name, "B", str(path))
+            self.set_fallback_fonts(list(fallbacks), exact_match=False)
+            if shaping_available():
+                self.set_text_shaping(True)
+        else:
+            self.family, self.latin1_only = "Helvetica", True
+        self.set_auto_page_break(auto=True, margin=18)
+        self.set_title(title)
+        self.set_creator("Mini Ledger")
+
+    def text(self, value) -> str:
+        """Text as the font can draw it: the core font knows only Latin-1."""
+        value = str(value)
+        if self.latin1_only:
+            return value.encode("latin-1", "replace").decode("latin-1")
+        return value
+
+    def footer(self):
+        self.set_y(-12)
+        self.set_font(self.family, "", 8)
+        self.set_text_color(110)
+        self.cell(0, 6, self.text(self.title_text), align="L")
+        self.set_x(-40)
+        self.cell(30, 6, f"Page {self.page_no()} of {{nb}}", align="R")
+
+
+COLUMNS = [
+    ("Date", 24, "L"),
+    ("Entry", 18, "R"),
+    ("Description", 62, "L"),
+    ("Credit", 28, "R"),
+    ("Debit", 28, "R"),
+    ("Balance", 30, "R"),
+]
+
+
+def money(value) -> str:
+    return f"{value:,.2f}"
+
+
+def render_statement(statement: Statement, *, merchant: str) -> bytes:
+    """The statement as PDF bytes: who, the period, opening and closing balance, every entry
+    with its running balance, the totals, and page numbers."""
+    customer = statement.customer
+    start = statement.start_date.isoformat() if statement.start_date else "the first entry"
+    end = (
+        statement.end_date.isoformat() if statement.end_date else datetime.date.today().isoformat()
+    )
+    pdf = StatementPDF(title=f"Statement for {customer.name}, {start} to {end}")
+    t = pdf.text
+    pdf.add_page()
+
+    pdf.set_font(pdf.family, "B", 16)
+    pdf.cell(0, 9, t(merchant), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(pdf.family, "", 10)
+    pdf.set_text_color(90)
+    pdf.cell(0, 5, "Statement of account", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    pdf.set_text_color(0)
+    details = [
+        ("Customer", customer.name),
+        ("Phone", customer.phone),
+        ("Address", customer.address),
+        ("Period", f"{start} to {end}"),
+    ]
+    for label, value in details:
+        if value:
+            pdf.set_font(pdf.family, "B", 10)
+            pdf.cell(24, 6, label)
+            pdf.set_font(pdf.family, "", 10)
+            pdf.cell(0, 6, t(value), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+
+    def summary_row(label, value, bold=False):
+        pdf.set_font(pdf.family, "B" if bold else "", 10)
+        pdf.cell(60, 6, label)
+        pdf.cell(40, 6, money(value), align="R", new_x="LMARGIN", new_y="NEXT")
+
+    summary_row("Opening balance", statement.opening_balance)
+    summary_row("Total credit (goods on credit)", statement.total_credit)
+    summary_row("Total debit (payments)", statement.total_debit)
+    summary_row("Closing balance", statement.closing_balance, bold=True)
+    pdf.ln(4)
+
+    def table_header():
+        pdf.set_font(pdf.family, "B", 9)
+        pdf.set_fill_color(235)
+        for title, width, align in COLUMNS:
+            pdf.cell(width, 7, title, border="B", align=align, fill=True)
+        pdf.ln()
+        pdf.set_font(pdf.family, "", 9)
+
+    table_header()
+    pdf.cell(sum(w for _, w, _ in COLUMNS[:5]), 6, "Opening balance")
+    pdf.cell(
+        COLUMNS[5][1], 6, money(statement.opening_balance), align="R", new_x="LMARGIN", new_y="NEXT"
+    )
+    for line in statement.lines():
+        if pdf.will_page_break(6):
+            pdf.add_page()
+            table_header()
+        credit = money(line.amount) if line.type == "credit" else ""
+        debit = money(line.amount) if line.type == "debit" else ""
+        values = [
+            line.entry_date.isoformat(),
+            f"#{line.id}",
+            _fit(pdf, t(line.note), 62),
+            credit,
+            debit,
+            money(line.balance),
+        ]
+        for (_, width, align), value in zip(COLUMNS, values, strict=True):
+            pdf.cell(width, 6, value, align=align)
+        pdf.ln()
+    pdf.set_font(pdf.family, "B", 9)
+    pdf.cell(sum(w for _, w, _ in COLUMNS[:3]), 7, "Totals / closing balance", border="T")
+    pdf.cell(COLUMNS[3][1], 7, money(statement.total_credit), border="T", align="R")
+    pdf.cell(COLUMNS[4][1], 7, money(statement.total_debit), border="T", align="R")
+    pdf.cell(COLUMNS[5][1], 7, money(statement.closing_balance), border="T", align="R")
+    return bytes(pdf.output())
+
+
+def _fit(pdf: FPDF, text: str, width: float) -> str:
+    """Cut text to the column width, with an ellipsis when it had to be cut."""
+    if pdf.get_string_width(text) <= width - 2:
+        return text
+    while text and pdf.get_string_width(text + "...") > width - 2:
+        text = text[:-1]
+    return text + "..."
