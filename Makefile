@@ -8,7 +8,10 @@ PORT ?= 8000
 
 export HOST PORT
 
-.PHONY: run test test-postgres pytest lint format migrate clean help
+# What the PDF statement tests need from Debian: pdftoppm and the fonts statements embed.
+DEBIAN_TEST_PACKAGES := poppler-utils fonts-dejavu-core fonts-noto-core
+
+.PHONY: run test test-postgres pytest lint format system-packages clean help
 
 help:
 	@echo "make run            set up and serve the API at http://$(HOST):$(PORT)/ (SQLite by default)"
@@ -45,7 +48,10 @@ format: $(VENV)/.dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-pytest: $(VENV)/.dev
+system-packages:
+	scripts/ensure-debian-packages $(DEBIAN_TEST_PACKAGES)
+
+pytest: $(VENV)/.dev system-packages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test: lint

@@ -1,0 +1,282 @@
+"""CSV import: every row or none, errors that name the line, dry runs, limits, idempotency."""
+
+import datetime
+import random
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from rest_framework.exceptions import ValidationError
+
+from common.money import parse_amount
+from common.serializers import AmountField
+from customers.models import Customer
+from ledger.models import Entry, IdempotencyKey
+
+pytestmark = pytest.mark.django_db
+HEADER = "type,amount,entry_date,note\n"
+
+
+def send(client, customer, body, query="", **headers):
+    return client.post(
+        f"/api/customers/{customer.pk}/entries/import/{query}",
+        data=body.encode() if isinstance(body, str) else body,
+        content_type=headers.pop("content_type", "text/csv"),
+        **headers,
+    )
+
+
+def untouched(customer):
+    customer.refresh_from_db()
+    return not Entry.objects.exists() and customer.entry_count == 0 and customer.total_credit == 0
+
+
+class TestImport:
+    def test_rows_are_posted_and_totals_move(self, client, customer):
+        body = HEADER + (
+            "credit,5000,2026-01-10,rice\n"
+            'debit,1250.50,2026-01-20,"cash, at the shop"\n'
+            "credit,0.10,,\n"
+        )
+        response = send(client, customer, body)
+        assert response.status_code == 201
+        assert response.json() == {"imported": 3}
+        customer.refresh_from_db()
+        assert (customer.total_credit, customer.total_debit) == (
+            Decimal("5000.10"),
+            Decimal("1250.50"),
+        )
+        assert customer.entry_count == 3
+        notes = list(Entry.objects.order_by("id").values_list("note", "entry_date"))
+        assert notes == [
+            ("rice", datetime.date(2026, 1, 10)),
+            ("cash, at the shop", datetime.date(2026, 1, 20)),
+            ("", datetime.date.today()),
+        ]
+
+    def test_columns_in_any_order_optional_ones_left_out_bom_and_blank_lines(
+        self, client, customer
+    ):
+        body = "\ufeffAmount,Type\n\n12.00,CREDIT\n\n3,debit\n"
+        response = send(client, customer, body)
+        assert response.status_code == 201, response.json()
+        customer.refresh_from_db()
+        assert customer.balance == Decimal("9.00")
+
+    def test_a_bad_row_at_the_end_leaves_the_database_untouched(self, client, customer):
+        rows = "".join(f"credit,{n}.00,2026-01-01,row {n}\n" for n in range(1, 9000))
+        response = send(client, customer, HEADER + rows + "credit,12.345,2026-01-01,bad\n")
+        assert response.status_code == 400
+        body = response.json()
+        assert body["line"] == 9001
+        assert body["errors"] == {
+            "amount": ["Ensure that there are no more than 2 decimal places."]
+        }
+        assert body["detail"].startswith("Line 9001: amount:")
+        assert untouched(customer)
+
+    @pytest.mark.parametrize(
+        ("body", "line", "field"),
+        [
+            (HEADER + "refund,1.00,2026-01-01,x\n", 2, "type"),
+            (HEADER + "credit,0,2026-01-01,x\n", 2, "amount"),
+            (HEADER + "credit,-1,2026-01-01,x\n", 2, "amount"),
+            (HEADER + "credit,NaN,2026-01-01,x\n", 2, "amount"),
+            (HEADER + "credit,1e3,2026-01-01,x\n", None, None),  # 1000: a valid amount
+            (HEADER + "credit,1000000000000,2026-01-01,x\n", 2, "amount"),
+            (HEADER + "credit,,2026-01-01,x\n", 2, "amount"),
+            (HEADER + "credit,1.00,2026-02-30,x\n", 2, "entry_date"),
+            (HEADER + "credit,1.00,01/02/2026,x\n", 2, "entry_date"),
+            (HEADER + "credit,1.00,2026-1-1,x\n", 2, "entry_date"),
+            (HEADER + "credit,1.00,2026-01-01," + "x" * 501 + "\n", 2, "note"),
+            (HEADER + "credit,1.00,2026-01-01,a\x00b\n", 2, "note"),
+            (HEADER + "credit,1.00\n", 2, "non_field_errors"),
+            (HEADER + "credit,1.00,2026-01-01,x,extra\n", 2, "non_field_errors"),
+            (HEADER + 'credit,1.00,2026-01-01,"unclosed\n', 2, "non_field_errors"),
+            ("type,amount,colour\ncredit,1,red\n", 1, "non_field_errors"),
+            ("type,type,amount\ncredit,credit,1\n", 1, "non_field_errors"),
+            ("amount,note\n1,x\n", 1, "non_field_errors"),
+            (HEADER, 1, "non_field_errors"),
+            ("", 1, "non_field_errors"),
+        ],
+    )
+    def test_bad_files_are_a_400_naming_the_line(self, client, customer, body, line, field):
+        response = send(client, customer, body)
+        if line is None:
+            assert response.status_code == 201
+            return
+        assert response.status_code == 400, response.json()
+        assert response.json()["line"] == line
+        assert field in response.json()["errors"]
+        assert untouched(customer)
+
+    def test_a_file_that_is_not_utf8_is_a_400(self, client, customer):
+        response = send(
+            client, customer, (HEADER + "credit,1.00,2026-01-01,caf\xe9\n").encode("latin-1")
+        )
+        assert response.status_code == 400
+        assert "UTF-8" in response.json()["detail"]
+        assert untouched(customer)
+
+    def test_dry_run_validates_and_writes_nothing(self, client, customer):
+        body = HEADER + "credit,1.00,2026-01-01,a\ndebit,2.00,2026-01-02,b\n"
+        response = send(client, customer, body, "?dry_run=true")
+        assert response.status_code == 200
+        assert response.json() == {"imported": 0, "valid_rows": 2, "dry_run": True}
+        assert untouched(customer)
+        bad = send(client, customer, body + "debit,x,2026-01-03,c\n", "?dry_run=true")
+        assert bad.status_code == 400 and bad.json()["line"] == 4
+        assert send(client, customer, body, "?dry_run=perhaps").status_code == 400
+
+    def test_the_body_must_be_csv(self, client, customer):
+        response = send(client, customer, '{"type": "credit"}', content_type="application/json")
+        assert response.status_code == 415
+        assert untouched(customer)
+
+    def test_the_import_has_its_own_size_limit(self, client, customer, settings):
+        settings.IMPORT_MAX_BYTES = 200
+        body = HEADER + "credit,1.00,2026-01-01,x\n" * 20
+        response = send(client, customer, body)
+        assert response.status_code == 413
+        assert "detail" in response.json()
+        assert untouched(customer)
+
+    def test_bodies_past_djangos_global_limit_are_accepted_here(self, client, customer, settings):
+        settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+        response = send(client, customer, HEADER + "credit,1.00,2026-01-01,x\n" * 100)
+        assert response.status_code == 201 and response.json() == {"imported": 100}
+
+    def test_archived_and_other_users_customers(self, client, customer, others_customer):
+        Customer.objects.filter(pk=customer.pk).update(
+            archived_at=datetime.datetime.now(datetime.UTC)
+        )
+        assert send(client, customer, HEADER + "credit,1,,\n").status_code == 409
+        theirs = send(client, others_customer, HEADER + "credit,1,,\n")
+        assert theirs.status_code == 404
+        assert not Entry.objects.exists()
+
+    def test_idempotency_key_replays_and_refuses_another_body(self, client, customer):
+        body = HEADER + "credit,1.00,2026-01-01,a\n"
+        first = send(client, customer, body, HTTP_IDEMPOTENCY_KEY="import-1")
+        second = send(client, customer, body, HTTP_IDEMPOTENCY_KEY="import-1")
+        assert first.status_code == second.status_code == 201
+        assert second["Idempotent-Replayed"] == "true"
+        assert Entry.objects.count() == 1
+        other = send(client, customer, body + "credit,2,,\n", HTTP_IDEMPOTENCY_KEY="import-1")
+        assert other.status_code == 422
+        assert Entry.objects.count() == 1 and IdempotencyKey.objects.count() == 1
+
+    def test_a_hundred_thousand_rows_sum_exactly(self, client, customer):
+        rng = random.Random(7)
+        rows, credit, debit = [], 0, 0
+        for n in range(100_000):
+            cents = rng.randint(1, 99_999_999)
+            kind = "credit" if rng.random() < 0.6 else "debit"
+            credit, debit = (credit + cents, debit) if kind == "credit" else (credit, debit + cents)
+            rows.append(f"{kind},{cents // 100}.{cents % 100:02d},2026-01-{1 + n % 28:02d},r{n}\n")
+        response = send(client, customer, HEADER + "".join(rows))
+        assert response.status_code == 201
+        assert response.json() == {"imported": 100_000}
+        customer.refresh_from_db()
+        assert customer.total_credit == Decimal(credit).scaleb(-2)
+        assert customer.total_debit == Decimal(debit).scaleb(-2)
+        assert customer.entry_count == 100_000
+        as_of = client.get(f"/api/customers/{customer.pk}/summary/?as_of=2026-12-31").json()
+        assert Decimal(as_of["balance"]) == Decimal(credit - debit).scaleb(-2)
+        out = StringIO()
+        call_command("verify_ledger", stdout=out)
+        assert "No drift" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1",
+        "1.5",
+        "0.01",
+        "999999999999.99",
+        "1000000000000",
+        "0",
+        "-1",
+        "0.001",
+        "1.000",
+        "NaN",
+        "Infinity",
+        "1e3",
+        "1e-2",
+        "abc",
+        "",
+        " 2.50 ",
+        "1" * 20,
+        "+3",
+        "12,50",
+    ],
+)
+def test_csv_amounts_follow_the_same_rules_as_json_amounts(text):
+    try:
+        json_value = AmountField().run_validation(text)
+    except ValidationError:
+        json_value = None
+    try:
+        csv_value = parse_amount(text)
+    except ValueError:
+        csv_value = None
+    assert csv_value == json_value
+
+
+class TestCommand:
+    def write(self, tmp_path, text):
+        path = tmp_path / "entries.csv"
+        path.write_text(text)
+        return str(path)
+
+    def test_command_imports_through_the_same_service(self, tmp_path, customer):
+        path = self.write(tmp_path, HEADER + "credit,10.00,2026-01-01,a\ndebit,4.00,,b\n")
+        out, err = StringIO(), StringIO()
+        call_command(
+            "import_entries", path, user="asha", customer=customer.pk, stdout=out, stderr=err
+        )
+        assert "imported 2 entries" in out.getvalue()
+        assert "100.0%" in err.getvalue()
+        customer.refresh_from_db()
+        assert customer.balance == Decimal("6.00") and customer.entry_count == 2
+
+    def test_command_reports_the_bad_line_and_writes_nothing(self, tmp_path, customer):
+        path = self.write(tmp_path, HEADER + "credit,10.00,2026-01-01,a\ncredit,ten,,b\n")
+        with pytest.raises(CommandError, match="Line 3: amount"):
+            call_command(
+                "import_entries",
+                path,
+                user="asha",
+                customer=customer.pk,
+                stdout=StringIO(),
+                stderr=StringIO(),
+            )
+        assert untouched(customer)
+
+    def test_command_dry_run(self, tmp_path, customer):
+        path = self.write(tmp_path, HEADER + "credit,10.00,2026-01-01,a\n")
+        out = StringIO()
+        call_command(
+            "import_entries",
+            path,
+            user="asha",
+            customer=customer.pk,
+            dry_run=True,
+            stdout=out,
+            stderr=StringIO(),
+        )
+        assert "would import 1 entries" in out.getvalue()
+        assert untouched(customer)
+
+    def test_command_refuses_another_users_customer_and_missing_files(
+        self, tmp_path, customer, other_user
+    ):
+        path = self.write(tmp_path, HEADER + "credit,1,,\n")
+        with pytest.raises(CommandError, match="belongs"):
+            call_command("import_entries", path, user=other_user.username, customer=customer.pk)
+        with pytest.raises(CommandError, match="Cannot read"):
+            call_command(
+                "import_entries", str(tmp_path / "nope.csv"), user="asha", customer=customer.pk
+            )

@@ -1,0 +1,259 @@
+"""Statements: opening, running and closing balances; CSV that parses back exactly; a real PDF."""
+
+import csv
+import datetime
+import io
+import json
+import subprocess
+from decimal import Decimal
+
+import pytest
+from PIL import Image
+
+from ledger import services
+from tests.factories import make_customer, post
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+def body_of(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def statement(client, customer, query=""):
+    response = client.get(f"/api/customers/{customer.pk}/statement/?{query}")
+    assert response.status_code == 200, body_of(response)
+    assert response["Content-Type"].startswith("application/json")
+    return json.loads(body_of(response))
+
+
+@pytest.fixture
+def history(customer):
+    """A hand-computed history: balances after each entry are in the comments."""
+    return {
+        "a": post(customer, "credit", "1000.00", entry_date=D(2026, 1, 5)),  # 1000.00
+        "b": post(customer, "debit", "250.50", entry_date=D(2026, 1, 31)),  # 749.50
+        "c": post(customer, "credit", "0.10", entry_date=D(2026, 2, 1)),  # 749.60
+        "d": post(customer, "credit", "99.99", entry_date=D(2026, 2, 1)),  # 849.59
+        "e": post(customer, "debit", "900.00", entry_date=D(2026, 2, 28)),  # -50.41
+        "f": post(customer, "credit", "50.41", entry_date=D(2026, 3, 15)),  # 0.00
+    }
+
+
+class TestFigures:
+    def test_whole_history_without_dates(self, client, customer, history):
+        body = statement(client, customer)
+        assert body["opening_balance"] == "0.00"
+        assert (body["total_credit"], body["total_debit"]) == ("1150.50", "1150.50")
+        assert body["closing_balance"] == "0.00"
+        assert body["entry_count"] == 6 and body["customer_name"] == "Ravi Kumar"
+        assert [e["balance"] for e in body["entries"]] == [
+            "1000.00",
+            "749.50",
+            "749.60",
+            "849.59",
+            "-50.41",
+            "0.00",
+        ]
+        assert [e["id"] for e in body["entries"]] == [h.pk for h in history.values()]
+
+    def test_a_period_with_boundary_dates_inclusive(self, client, customer, history):
+        body = statement(client, customer, "start_date=2026-01-31&end_date=2026-02-28")
+        assert body["opening_balance"] == "1000.00"
+        assert [e["id"] for e in body["entries"]] == [history[k].pk for k in "bcde"]
+        assert [e["balance"] for e in body["entries"]] == ["749.50", "749.60", "849.59", "-50.41"]
+        assert (body["total_credit"], body["total_debit"]) == ("100.09", "1150.50")
+        assert body["closing_balance"] == "-50.41"
+        assert (body["start_date"], body["end_date"]) == ("2026-01-31", "2026-02-28")
+
+    def test_a_period_with_no_entries_carries_the_balance_through(self, client, customer, history):
+        body = statement(client, customer, "start_date=2026-02-02&end_date=2026-02-27")
+        assert body["entries"] == []
+        assert body["opening_balance"] == body["closing_balance"] == "849.59"
+        assert (body["total_credit"], body["total_debit"], body["entry_count"]) == (
+            "0.00",
+            "0.00",
+            0,
+        )
+
+    def test_either_end_alone(self, client, customer, history):
+        assert statement(client, customer, "start_date=2026-03-01")["opening_balance"] == "-50.41"
+        assert statement(client, customer, "end_date=2026-01-31")["closing_balance"] == "749.50"
+
+    def test_reversals_inside_and_outside_the_period(self, client, customer, history):
+        inside = services.reverse_entry(
+            user=customer.user, entry=history["c"], entry_date=D(2026, 2, 10)
+        )
+        outside = services.reverse_entry(
+            user=customer.user, entry=history["a"], entry_date=D(2026, 4, 1)
+        )
+        body = statement(client, customer, "start_date=2026-02-01&end_date=2026-02-28")
+        ids = [e["id"] for e in body["entries"]]
+        assert inside.pk in ids and outside.pk not in ids
+        assert body["total_debit"] == "900.10"
+        assert body["closing_balance"] == "-50.51"
+        whole = statement(client, customer)
+        assert whole["closing_balance"] == "-1000.10"
+
+    @pytest.mark.parametrize("day", ["2026-01-04", "2026-01-31", "2026-02-01", "2026-03-15"])
+    def test_closing_balance_agrees_with_as_of_and_summary(self, client, customer, history, day):
+        as_of = client.get(f"/api/customers/{customer.pk}/summary/?as_of={day}").json()
+        body = statement(client, customer, f"end_date={day}")
+        assert body["closing_balance"] == as_of["balance"]
+        summary = client.get(f"/api/customers/{customer.pk}/summary/").json()
+        assert statement(client, customer)["closing_balance"] == summary["balance"]
+
+    @pytest.mark.parametrize(
+        ("query", "field"),
+        [
+            ("start_date=2026-02-30", "start_date"),
+            ("end_date=tomorrow", "end_date"),
+            ("start_date=2026-03-01&end_date=2026-02-01", "end_date"),
+        ],
+    )
+    def test_bad_dates_are_a_400_in_every_format(self, client, customer, query, field):
+        for file_format in ["json", "csv", "pdf"]:
+            response = client.get(
+                f"/api/customers/{customer.pk}/statement/?{query}&format={file_format}"
+            )
+            assert response.status_code == 400
+            assert response["Content-Type"] == "application/json"
+            assert field in response.json()
+
+    def test_another_users_customer_is_a_404(self, client, others_customer):
+        for file_format in ["json", "csv", "pdf"]:
+            response = client.get(
+                f"/api/customers/{others_customer.pk}/statement/?format={file_format}"
+            )
+            assert response.status_code == 404
+            assert response.json() == {"detail": "No customer matches the given query."}
+
+
+class TestCSV:
+    def rows(self, response):
+        assert response.status_code == 200
+        assert response["Content-Type"] == "text/csv; charset=utf-8"
+        assert "attachment" in response["Content-Disposition"]
+        return list(csv.DictReader(io.StringIO(body_of(response).decode())))
+
+    def test_statement_csv_parses_back_to_the_json_figures(self, client, customer, history):
+        query = "start_date=2026-01-31&end_date=2026-02-28"
+        body = statement(client, customer, query)
+        rows = self.rows(client.get(f"/api/customers/{customer.pk}/statement/?{query}&format=csv"))
+        opening, *lines, closing = rows
+        assert opening["type"] == "opening_balance"
+        assert Decimal(opening["balance"]) == Decimal(body["opening_balance"])
+        assert [
+            (int(r["entry_id"]), r["date"], r["type"], r["credit"] or r["debit"], r["balance"])
+            for r in lines
+        ] == [
+            (e["id"], e["entry_date"], e["type"], e["amount"], e["balance"])
+            for e in body["entries"]
+        ]
+        assert closing["type"] == "closing_balance"
+        assert (closing["credit"], closing["debit"], closing["balance"]) == (
+            body["total_credit"],
+            body["total_debit"],
+            body["closing_balance"],
+        )
+
+    def test_export_parses_back_to_the_entries(self, client, customer, history, user):
+        post(make_customer(user, name="=HYPERLINK(evil)"), "debit", "1.00", note="+cmd|calc")
+        exported = self.rows(client.get("/api/entries/?format=csv&ordering=entry_date"))
+        listed = client.get("/api/entries/?ordering=entry_date&page_size=200").json()["results"]
+        assert [(int(r["id"]), r["amount"], r["entry_date"], r["type"]) for r in exported] == [
+            (e["id"], e["amount"], e["entry_date"], e["type"]) for e in listed
+        ]
+        evil = next(r for r in exported if r["note"].endswith("calc"))
+        assert evil["note"] == "'+cmd|calc" and evil["customer_name"] == "'=HYPERLINK(evil)"
+
+    def test_export_honours_filters_and_is_not_paginated(self, client, customer, user):
+        for n in range(205):
+            post(customer, "credit", "1.00", entry_date=D(2026, 1, 1 + n % 28))
+        post(customer, "debit", "5.00")
+        rows = self.rows(client.get(f"/api/entries/?format=csv&customer={customer.pk}&type=credit"))
+        assert len(rows) == 205
+        nested = self.rows(
+            client.get(f"/api/customers/{customer.pk}/entries/?format=csv&type=debit")
+        )
+        assert [r["amount"] for r in nested] == ["5.00"]
+
+    def test_export_with_a_bad_filter_is_a_json_400(self, client, customer):
+        response = client.get("/api/entries/?format=csv&start_date=soon")
+        assert response.status_code == 400
+        assert "start_date" in response.json()
+
+    def test_export_shows_only_ones_own_entries(self, client, customer, others_customer):
+        post(customer)
+        post(others_customer)
+        assert len(self.rows(client.get("/api/entries/?format=csv"))) == 1
+
+
+class TestPDF:
+    def pdf(self, client, customer, query=""):
+        response = client.get(f"/api/customers/{customer.pk}/statement/?format=pdf&{query}")
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+        assert response.content.startswith(b"%PDF")
+        return response.content
+
+    def text_of(self, pdf: bytes, tmp_path) -> str:
+        path = tmp_path / "statement.pdf"
+        path.write_bytes(pdf)
+        result = subprocess.run(
+            ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+        )
+        return result.stdout
+
+    def test_pdf_renders_a_page_with_content(self, client, customer, history, tmp_path):
+        path = tmp_path / "statement.pdf"
+        path.write_bytes(self.pdf(client, customer))
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(path), str(tmp_path / "p")],
+            check=True,
+        )
+        page = Image.open(tmp_path / "p-1.png").convert("L")
+        dark = sum(page.histogram()[:128])
+        assert dark > 2000, "the first page is (nearly) blank"
+
+    def test_pdf_says_who_when_and_how_much(self, client, customer, history, tmp_path, user):
+        user.first_name, user.last_name = "Asha", "Traders"
+        user.save()
+        text = self.text_of(self.pdf(client, customer, "start_date=2026-02-01"), tmp_path)
+        for expected in [
+            "Asha Traders",
+            "Ravi Kumar",
+            "2026-02-01",
+            "Opening balance",
+            "749.50",
+            "Closing balance",
+            "0.00",
+            "Page 1 of 1",
+        ]:
+            assert expected in text, expected
+
+    def test_long_statements_number_their_pages(self, client, customer, tmp_path):
+        services.post_entries(
+            user=customer.user,
+            customer=customer,
+            drafts=[services.EntryDraft("credit", Decimal("1.00"), D(2026, 1, 1))] * 150,
+        )
+        text = self.text_of(self.pdf(client, customer), tmp_path)
+        pages = text.count("\f") + (0 if text.endswith("\f") else 1)
+        assert pages >= 3
+        assert f"Page 1 of {pages}" in text and f"Page {pages} of {pages}" in text
+        assert "150.00" in text
+
+    def test_names_in_indian_scripts_are_drawn(self, client, user, tmp_path):
+        customer = make_customer(user, name="रवि कुमार")
+        post(customer)
+        assert "रवि कुमार" in self.text_of(self.pdf(client, customer), tmp_path)
+
+    def test_too_many_entries_for_a_pdf_is_a_400(self, client, customer, settings):
+        settings.STATEMENT_PDF_MAX_ENTRIES = 2
+        for _ in range(3):
+            post(customer)
+        response = client.get(f"/api/customers/{customer.pk}/statement/?format=pdf")
+        assert response.status_code == 400
+        assert "format" in response.json()
