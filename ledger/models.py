@@ -28,8 +28,13 @@ class Entry(models.Model):
     directly (and the table can be distributed by user).
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="entries")
+    # No single-column indexes on the two owners: the composite indexes below start with them.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="entries", db_index=False
+    )
     type = models.CharField(max_length=6, choices=EntryType.choices)
     amount = MoneyField()
     note = models.CharField(max_length=500, blank=True)

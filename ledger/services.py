@@ -1,8 +1,8 @@
 """Writes that touch money. Every ledger row is posted here, each call one database transaction."""
 
 import datetime
-import itertools
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -74,24 +74,28 @@ def post_entries(
 ) -> int:
     """Post many entries to one customer in one transaction (all or none); answer how many.
 
-    Rows go in batches straight to the database (COPY on PostgreSQL, executemany elsewhere),
-    past the ORM's per-object cost; the database's constraints and trigger still hold them, and
-    the running totals move once per batch under the customer's lock. A dry run posts everything
-    the same way, so the database checks it too, and then rolls it back.
+    Rows stream straight to the database (one COPY on PostgreSQL, batched executemany
+    elsewhere), past the ORM's per-object cost; the database's constraints still hold every
+    row. The running totals move once, under the customer's lock, in the same transaction. A
+    dry run posts everything the same way, so the database checks it too, then rolls it back.
     """
-    posted = 0
+    credit = debit = posted = 0
+    latest = None
     with transaction.atomic():
         locked = _lock_customer(user=user, customer=customer)
         created_at = connection.ops.adapt_datetimefield_value(timezone.now())
-        for batch in _batches(drafts, batch_size):
-            rows, credit, debit = [], 0, 0
-            for draft in batch:
+        with _row_writer(batch_size) as write:
+            for draft in drafts:
                 cents = _checked_cents(draft)
                 if draft.type == EntryType.CREDIT:
                     credit += cents
                 else:
                     debit += cents
-                rows.append(
+                if max(credit, debit) > MAX_TOTAL_CENTS:
+                    raise TotalsOverflow()
+                if latest is None or draft.entry_date > latest:
+                    latest = draft.entry_date
+                write(
                     (
                         user.pk,
                         locked.pk,
@@ -102,10 +106,9 @@ def post_entries(
                         created_at,
                     )
                 )
-            latest = max(draft.entry_date for draft in batch)
-            _move_totals(locked, credit=credit, debit=debit, count=len(rows), latest=latest)
-            _insert_rows(rows)
-            posted += len(rows)
+                posted += 1
+        if posted:
+            _move_totals(locked, credit=credit, debit=debit, count=posted, latest=latest)
         if dry_run:
             transaction.set_rollback(True)
     return posted
@@ -160,32 +163,41 @@ def _checked_cents(draft: EntryDraft) -> int:
     return to_cents(amount)
 
 
-def _batches(items: Iterable, size: int):
-    """Yield lists of up to `size` items (itertools.batched arrives in Python 3.12)."""
-    iterator = iter(items)
-    while batch := list(itertools.islice(iterator, size)):
-        yield batch
-
-
 ENTRY_COLUMNS = ("user_id", "customer_id", "type", "amount", "note", "entry_date", "created_at")
 
 
-def _insert_rows(rows: list[tuple]) -> None:
-    """Insert entry rows (values in ENTRY_COLUMNS order) without model overhead.
+@contextmanager
+def _row_writer(batch_size: int):
+    """Give a function that inserts one entry row (values in ENTRY_COLUMNS order).
 
     The SQL is built only from the model's table name and a fixed column list; every value is
-    a bound parameter (or a COPY field).
+    a bound parameter or a COPY field. On PostgreSQL the COPY data goes out from a worker
+    thread, so reading and checking rows overlaps the server's work.
     """
     table = connection.ops.quote_name(Entry._meta.db_table)
+    columns = ", ".join(ENTRY_COLUMNS)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            copy = f"COPY {table} ({', '.join(ENTRY_COLUMNS)}) FROM STDIN"
-            with cursor.cursor.copy(copy) as target:
-                for row in rows:
-                    target.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(ENTRY_COLUMNS))
-            insert = f"INSERT INTO {table} ({', '.join(ENTRY_COLUMNS)}) VALUES ({marks})"  # noqa: S608
+            from psycopg.copy import QueuedLibpqWriter
+
+            raw = cursor.cursor
+            with raw.copy(
+                f"COPY {table} ({columns}) FROM STDIN", writer=QueuedLibpqWriter(raw)
+            ) as copy:
+                yield copy.write_row
+            return
+        marks = ", ".join(["%s"] * len(ENTRY_COLUMNS))
+        insert = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
+        rows = []
+
+        def write(row):
+            rows.append(row)
+            if len(rows) >= batch_size:
+                cursor.executemany(insert, rows)
+                rows.clear()
+
+        yield write
+        if rows:
             cursor.executemany(insert, rows)
 
 
