@@ -52,6 +52,21 @@ DEBIT_BODY = json.dumps(
     },
     indent=2,
 ).replace('"{{customerId}}"', "{{customerId}}")
+IMPORT_CSV = (
+    "type,amount,entry_date,note\ncredit,300.00,2026-02-01,sugar\ndebit,49.50,2026-02-02,UPI\n"
+)
+STATEMENT_KEYS = [
+    "customer",
+    "customer_name",
+    "start_date",
+    "end_date",
+    "opening_balance",
+    "total_credit",
+    "total_debit",
+    "closing_balance",
+    "entry_count",
+    "entries",
+]
 PAGE_KEYS = ["count", "next", "previous", "results"]
 
 
@@ -367,6 +382,79 @@ def build():
             tests=[
                 'pm.test("only the credit", () => pm.expect(body.balance).to.eql("5000.00")'
                 " && pm.expect(body.entry_count).to.eql(1));"
+            ],
+        ),
+        request(
+            "Import entries from CSV (dry run)",
+            "POST",
+            "/api/customers/{{customerId}}/entries/import/?dry_run=true",
+            raw_body=IMPORT_CSV,
+            content_type="text/csv",
+            keys=["imported", "valid_rows", "dry_run"],
+            tests=['pm.test("nothing written", () => pm.expect(body.imported).to.eql(0));'],
+        ),
+        request(
+            "Import entries from CSV",
+            "POST",
+            "/api/customers/{{customerId}}/entries/import/",
+            raw_body=IMPORT_CSV,
+            content_type="text/csv",
+            status=201,
+            keys=["imported"],
+            tests=['pm.test("two rows", () => pm.expect(body.imported).to.eql(2));'],
+        ),
+        request(
+            "A bad CSV row is a 400 naming its line",
+            "POST",
+            "/api/customers/{{customerId}}/entries/import/",
+            raw_body=IMPORT_CSV + "debit,ten,2026-02-03,oops\n",
+            content_type="text/csv",
+            status=400,
+            keys=["detail", "line", "errors"],
+            tests=['pm.test("line 4", () => pm.expect(body.line).to.eql(4));'],
+        ),
+        request(
+            "Statement (JSON)",
+            "GET",
+            "/api/customers/{{customerId}}/statement/?start_date=2026-01-15&end_date=2026-02-28",
+            keys=STATEMENT_KEYS,
+            tests=[
+                'pm.test("opening balance", () => '
+                'pm.expect(body.opening_balance).to.eql("5000.00"));',
+                'pm.test("running balance", () => '
+                "pm.expect(body.entries[body.entries.length - 1].balance)"
+                ".to.eql(body.closing_balance));",
+            ],
+        ),
+        request(
+            "Statement (CSV)",
+            "GET",
+            "/api/customers/{{customerId}}/statement/?format=csv",
+            tests=[
+                'pm.test("is CSV", () => pm.expect(pm.response.headers.get("Content-Type"))'
+                '.to.include("text/csv"));',
+                'pm.test("has the header", () => pm.expect(pm.response.text())'
+                '.to.include("date,entry_id,type,note,credit,debit,balance"));',
+            ],
+        ),
+        request(
+            "Statement (PDF)",
+            "GET",
+            "/api/customers/{{customerId}}/statement/?format=pdf",
+            tests=[
+                'pm.test("is a PDF", () => pm.expect(pm.response.headers.get("Content-Type"))'
+                '.to.eql("application/pdf"));',
+            ],
+        ),
+        request(
+            "Export entries (CSV)",
+            "GET",
+            "/api/entries/?format=csv&customer={{customerId}}",
+            tests=[
+                'pm.test("is CSV", () => pm.expect(pm.response.headers.get("Content-Type"))'
+                '.to.include("text/csv"));',
+                'pm.test("five entries and a header", () => '
+                'pm.expect(pm.response.text().trim().split("\\n").length).to.eql(6));',
             ],
         ),
         request(
