@@ -11,12 +11,13 @@ export HOST PORT
 # What the PDF statement tests need from Debian: pdftoppm and the fonts statements embed.
 DEBIAN_TEST_PACKAGES := poppler-utils fonts-dejavu-core fonts-noto-core
 
-.PHONY: run test test-postgres pytest lint format system-packages clean help
+.PHONY: run test test-postgres e2e pytest lint format system-packages clean help
 
 help:
 	@echo "make run            set up and serve the API at http://$(HOST):$(PORT)/ (SQLite by default)"
 	@echo "make test           set up, lint, and run the whole test suite on SQLite"
 	@echo "make test-postgres  the same suite against a real, throwaway PostgreSQL server"
+	@echo "make e2e            newman, a real browser and Schemathesis against a live gunicorn"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +30,15 @@ $(VENV)/.runtime: requirements.txt | $(BIN)/python
 $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(VENV)/.runtime $@
+
+$(VENV)/.e2e: requirements-e2e.txt $(VENV)/.dev
+	$(BIN)/pip install --quiet -r requirements-e2e.txt
+	touch $@
+
+# newman and playwright-core, at the versions package-lock.json pins, in e2e/node_modules.
+e2e/node_modules/.installed: e2e/package.json e2e/package-lock.json
+	cd e2e && npm ci --silent --no-audit --no-fund
+	touch $@
 
 # A random secret for local use, made once and kept out of git.
 .secret_key:
@@ -60,5 +70,9 @@ test: lint
 test-postgres: $(VENV)/.dev
 	scripts/with-postgres $(MAKE) --no-print-directory pytest
 
+e2e: $(VENV)/.e2e e2e/node_modules/.installed system-packages
+	scripts/ensure-debian-packages chromium
+	$(BIN)/python e2e/run.py
+
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache e2e/node_modules screenshots

@@ -8,19 +8,21 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from common.serializers import EmailTextField, TextField, UsernameField
+
 User = get_user_model()
 
 
 class RegisterSerializer(serializers.Serializer):
     """A new merchant: a username unique regardless of case, a password Django accepts."""
 
-    username = serializers.RegexField(
+    username = UsernameField(
         r"^[\w.@+-]+\Z",
         max_length=150,
         error_messages={"invalid": "Use letters, digits and @/./+/-/_ only."},
     )
-    password = serializers.CharField(write_only=True, max_length=128, trim_whitespace=False)
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    password = TextField(write_only=True, max_length=128, trim_whitespace=False)
+    email = EmailTextField(required=False, allow_blank=True, default="")
 
     def validate_username(self, value):
         if User.objects.filter(username__iexact=value).exists():
@@ -46,7 +48,18 @@ class RegisteredSerializer(serializers.Serializer):
 
 
 class LoginSerializer(TokenObtainPairSerializer):
-    """SimpleJWT's login, also answering `token` (= access) for the v2 clients."""
+    """SimpleJWT's login, also answering `token` (= access) for the v2 clients.
+
+    Credentials are taken exactly as sent: registration keeps a password's spaces, so login
+    must not trim them away (SimpleJWT's fields would).
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[self.username_field] = TextField(trim_whitespace=False)
+        self.fields["password"] = TextField(
+            trim_whitespace=False, write_only=True, style={"input_type": "password"}
+        )
 
     def validate(self, attrs):
         data = super().validate(attrs)
@@ -68,7 +81,7 @@ class RefreshResponseSerializer(serializers.Serializer):
 class LogoutSerializer(serializers.Serializer):
     """The refresh token to void; it must be the caller's own."""
 
-    refresh = serializers.CharField()
+    refresh = TextField()
 
     def validate_refresh(self, value):
         try:

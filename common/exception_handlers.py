@@ -38,4 +38,8 @@ def exception_handler(exc, context):
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": "5"},
         )
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, list):
+        # Some of DRF's own checks (a NUL in `search`) raise a bare list: keep every 400 an object.
+        response.data = {"non_field_errors": response.data}
+    return response

@@ -34,6 +34,21 @@ class StrictOrderingFilter(filters.OrderingFilter):
         aliases = getattr(view, "ordering_aliases", {})
         return [_aliased(field, aliases) for field in fields]
 
+    def get_schema_operation_parameters(self, view):
+        names = getattr(view, "ordering_fields", None) or []
+        choice = "|".join(names)
+        return [
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": "Comma-separated, each optionally prefixed with - (descending): "
+                + ", ".join(names)
+                + ". Empty or absent: the default order.",
+                "schema": {"type": "string", "pattern": f"^(-?({choice})(,-?({choice}))*)?$"},
+            }
+        ]
+
 
 def _aliased(field: str, aliases: dict[str, str]) -> str:
     """Translate a public ordering name (`-balance`) to the queryset's (`-balance_amount`)."""
@@ -59,3 +74,16 @@ class StrictBooleanField(forms.Field):
 @extend_schema_field(OpenApiTypes.BOOL)
 class StrictBooleanFilter(django_filters.Filter):
     field_class = StrictBooleanField
+
+
+class StrictFilterSet(django_filters.FilterSet):
+    """A FilterSet where a parameter given with no value (`?start_date=`) is an error, not
+    silently "no filter": a client that sent it meant something."""
+
+    def is_valid(self):
+        valid = super().is_valid()
+        for name in self.filters:
+            if name in self.data and self.data.get(name, "").strip() == "":
+                self.form.add_error(name, "Give a value, or leave the parameter out.")
+                valid = False
+        return valid

@@ -1,8 +1,15 @@
 """Money as exact Decimals at the edges and whole cents in the database, so no sum can drift."""
 
+import re
 from decimal import Decimal
 
 CENT = Decimal("0.01")
+# How an amount is written as text: an optional sign, digits, an optional fraction; no exponent.
+PLAIN_DECIMAL = re.compile(r"^\s*[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)\s*$")
+# The same, limited to what an entry amount may be (0.01 to 999999999999.99): for the schema.
+PLAIN_AMOUNT = re.compile(
+    r"^\s*\+?(0*[1-9][0-9]{0,11}(\.[0-9]{0,2})?|0*\.(0[1-9]|[1-9][0-9]?))\s*$"
+)
 MAX_ENTRY_AMOUNT = Decimal("999999999999.99")
 # Running totals are 64-bit signed integers of cents in every supported database.
 MAX_TOTAL_CENTS = 2**63 - 1
@@ -27,6 +34,8 @@ def parse_amount(text: str) -> Decimal:
 
     The same rules as the API's AmountField, without DRF, for paths that read many rows.
     """
+    if not PLAIN_DECIMAL.match(text):
+        raise ValueError("Write the amount as a plain decimal number, such as 1250.50.")
     try:
         amount = Decimal(text.strip())
     except (ArithmeticError, ValueError, AttributeError):

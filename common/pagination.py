@@ -18,6 +18,12 @@ class PageNumberPagination(pagination.PageNumberPagination):
             raise ValidationError({self.page_size_query_param: ["Enter a whole number from 1."]})
         return min(int(raw), self.max_page_size)
 
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+        return parameters
+
     def get_page_number(self, request, paginator):
         raw = request.query_params.get(self.page_query_param, "1")
         if raw in self.last_page_strings:

@@ -16,9 +16,12 @@ class DecimalJSONParser(JSONParser):
         encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
         try:
             text = stream.read().decode(encoding) if stream is not None else ""
-            return json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
-        except (ValueError, UnicodeDecodeError) as exc:
+            data = json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
+            # "\\ud800" escapes decode to lone surrogates, which no database can store as UTF-8.
+            json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
+        except (ValueError, UnicodeError) as exc:
             raise ParseError(f"JSON parse error - {exc}") from None
+        return data
 
 
 def _refuse_constant(name):

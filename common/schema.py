@@ -1,27 +1,86 @@
 """OpenAPI pieces shared by the apps: the error answers each route can give."""
 
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
-from rest_framework import serializers
+from drf_spectacular.utils import OpenApiResponse
 
-ErrorSerializer = inline_serializer("Error", {"detail": serializers.CharField()})
-ValidationErrorSerializer = inline_serializer(
-    "ValidationError",
-    {"field_name": serializers.ListField(child=serializers.CharField())},
-)
+ERROR = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+}
+# {field: [messages]}; a few answers add {"detail": str} or, for an import, {"line": int,
+# "errors": {field: [messages]}}.
+VALIDATION_ERROR = {
+    "type": "object",
+    "additionalProperties": {
+        "oneOf": [
+            {"type": "array", "items": {"type": "string"}},
+            {"type": "string"},
+            {"type": "integer"},
+            {
+                "type": "object",
+                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            },
+        ]
+    },
+}
 
 
-def _error(description: str, serializer=ErrorSerializer) -> OpenApiResponse:
-    return OpenApiResponse(serializer, description=description)
+def _error(description: str, schema=ERROR) -> OpenApiResponse:
+    return OpenApiResponse(schema, description=description)
 
 
-ERRORS_400 = {400: _error("Invalid input: {field: [messages]}.", ValidationErrorSerializer)}
+ERRORS_400 = {
+    400: _error("Invalid input ({field: [messages]}); nothing written.", VALIDATION_ERROR)
+}
 ERRORS_401 = {401: _error("Not authenticated, or the token is invalid or expired.")}
 ERRORS_404 = {404: _error("Not found, or not yours.")}
 ERRORS_405 = {405: _error("Method not allowed: entries are append-only.")}
 ERRORS_409 = {409: _error("Conflicts with the ledger's state.")}
+ERRORS_413 = {413: _error("The body is over the size limit.")}
+ERRORS_415 = {415: _error("Unsupported media type.")}
 ERRORS_422 = {422: _error("Idempotency-Key reused with a different request.")}
 ERRORS_429 = {429: _error("Too many requests; see Retry-After.")}
+LIST_ERRORS = {
+    **ERRORS_400,
+    **ERRORS_401,
+    404: _error("A page past the end, or (for a customer's list) not your customer."),
+}
+
+
+def exclude_earlier_clients_routes(endpoints, **kwargs):
+    """Describe the API once: the v1 clients' aliases (/app/..., /api/token/...) are the same
+    views mounted again, listed in the README rather than twice in the schema."""
+    return [
+        endpoint for endpoint in endpoints if not endpoint[0].startswith(("/app/", "/api/token/"))
+    ]
+
+
+NO_NULL_CHARACTERS = "^[^\\u0000]*$"
+
+
+def document_no_null_characters(result, generator, request, public):
+    """Every text the API takes refuses NUL characters (no database stores them): say so in the
+    schema of each free-text request property and query parameter."""
+
+    def mark(schema):
+        if (
+            isinstance(schema, dict)
+            and schema.get("type") == "string"
+            and not {"format", "enum", "pattern"} & schema.keys()
+        ):
+            schema["pattern"] = NO_NULL_CHARACTERS
+
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request"):
+            for prop in component.get("properties", {}).values():
+                mark(prop)
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query":
+                    mark(parameter.get("schema"))
+    return result
 
 
 class JWTScheme(SimpleJWTScheme):

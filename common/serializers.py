@@ -1,12 +1,28 @@
 """Serializer fields shared by the apps: money in, money out, and owner-scoped relations."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from common.money import CENT, MAX_ENTRY_AMOUNT
+from common.money import CENT, MAX_ENTRY_AMOUNT, PLAIN_AMOUNT, PLAIN_DECIMAL
 
 
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "format": "decimal", "pattern": PLAIN_AMOUNT.pattern},
+            {"type": "number", "minimum": 0.01, "maximum": 999999999999.99, "multipleOf": 0.01},
+        ],
+        "description": "Positive, at most two decimal places, up to 999999999999.99. Answers "
+        "always carry it as a string with two places.",
+    },
+    component_name="Amount",
+)
 class AmountField(serializers.DecimalField):
     """An entry amount: positive, two places at most, up to 999,999,999,999.99; string or number."""
+
+    default_error_messages = {
+        "plain": "Write the amount as a plain decimal number, such as 1250.50.",
+    }
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_digits", 14)
@@ -14,6 +30,34 @@ class AmountField(serializers.DecimalField):
         kwargs.setdefault("min_value", CENT)
         kwargs.setdefault("max_value", MAX_ENTRY_AMOUNT)
         super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        # Text must be a plain decimal ("1e3" is a number, but not how money is written); JSON
+        # numbers are numbers however they were spelled.
+        if isinstance(data, str) and not PLAIN_DECIMAL.match(data):
+            self.fail("plain")
+        return super().to_internal_value(data)
+
+
+class StringOnlyMixin:
+    """Refuse a number where text belongs: DRF would quietly turn 0 into "0"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class TextField(StringOnlyMixin, serializers.CharField):
+    default_error_messages = {"invalid": "Not a valid string."}
+
+
+class EmailTextField(StringOnlyMixin, serializers.EmailField):
+    pass
+
+
+class UsernameField(StringOnlyMixin, serializers.RegexField):
+    pass
 
 
 class MoneyField(serializers.DecimalField):

@@ -1,12 +1,10 @@
 """Query parameters of the customer list."""
 
-import django_filters
-
-from common.filters import StrictBooleanFilter
+from common.filters import StrictBooleanFilter, StrictFilterSet
 from customers.models import Customer
 
 
-class CustomerFilter(django_filters.FilterSet):
+class CustomerFilter(StrictFilterSet):
     """`archived=true` lists the archived customers instead of the active ones."""
 
     archived = StrictBooleanFilter(method="filter_archived")

@@ -3,7 +3,7 @@
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
-from common.serializers import MoneyField
+from common.serializers import EmailTextField, MoneyField, TextField
 from customers.models import Customer
 
 phone_validator = RegexValidator(
@@ -14,10 +14,10 @@ phone_validator = RegexValidator(
 class CustomerSerializer(serializers.ModelSerializer):
     """A customer with its ledger totals (read-only: only entries move them)."""
 
-    name = serializers.CharField(max_length=255)
-    phone = serializers.CharField(
-        max_length=32, required=False, allow_blank=True, validators=[phone_validator]
-    )
+    name = TextField(max_length=255)
+    phone = TextField(max_length=32, required=False, allow_blank=True, validators=[phone_validator])
+    address = TextField(max_length=500, required=False, allow_blank=True)
+    email = EmailTextField(max_length=254, required=False, allow_blank=True)
     archived = serializers.BooleanField(source="is_archived", read_only=True)
     total_credit = MoneyField()
     total_debit = MoneyField()

@@ -6,7 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from common.filters import StrictOrderingFilter
-from common.schema import ERRORS_400, ERRORS_401, ERRORS_404
+from common.schema import ERRORS_400, ERRORS_401, ERRORS_404, LIST_ERRORS
 from customers import selectors, services
 from customers.filters import CustomerFilter
 from customers.models import Customer
@@ -14,7 +14,7 @@ from customers.serializers import CustomerSerializer
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: CustomerSerializer(many=True), **ERRORS_400, **ERRORS_401}),
+    list=extend_schema(responses={200: CustomerSerializer(many=True), **LIST_ERRORS}),
     create=extend_schema(responses={201: CustomerSerializer, **ERRORS_400, **ERRORS_401}),
     retrieve=extend_schema(responses={200: CustomerSerializer, **ERRORS_401, **ERRORS_404}),
     update=extend_schema(

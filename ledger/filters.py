@@ -2,13 +2,38 @@
 
 import django_filters
 from django import forms
+from drf_spectacular.utils import extend_schema_field
 
-from common.money import MAX_ENTRY_AMOUNT
+from common.filters import StrictFilterSet
+from common.money import MAX_ENTRY_AMOUNT, PLAIN_DECIMAL
 from customers.models import Customer
 from ledger.models import Entry, EntryType
 
-# An amount filter parses like an amount: two places at most, so it maps to whole cents.
-AMOUNT = {"max_digits": 14, "decimal_places": 2, "min_value": 0, "max_value": MAX_ENTRY_AMOUNT}
+
+class PlainDecimalField(forms.DecimalField):
+    """A decimal written plainly, as money is: "1e3" is refused."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not PLAIN_DECIMAL.match(str(value)):
+            raise forms.ValidationError("Write the amount as a plain decimal number.")
+        return super().to_python(value)
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "decimal",
+        "pattern": r"^\s*\+?(0*[0-9]{1,12}(\.[0-9]{0,2})?|0*\.[0-9]{1,2})\s*$",
+    }
+)
+class AmountFilter(django_filters.NumberFilter):
+    """An amount bound: a plain decimal with two places at most, so it maps to whole cents."""
+
+    field_class = PlainDecimalField
+
+    def __init__(self, **kwargs):
+        kwargs.update(max_digits=14, decimal_places=2, min_value=0, max_value=MAX_ENTRY_AMOUNT)
+        super().__init__(field_name="amount", **kwargs)
 
 
 def _callers_customers(request):
@@ -27,15 +52,15 @@ class EntryFilterForm(forms.Form):
         return cleaned
 
 
-class EntryFilter(django_filters.FilterSet):
+class EntryFilter(StrictFilterSet):
     """`customer`, `type`, `start_date`/`end_date` (inclusive), `min_amount`/`max_amount`."""
 
     customer = django_filters.ModelChoiceFilter(queryset=_callers_customers)
     type = django_filters.ChoiceFilter(choices=EntryType.choices)
     start_date = django_filters.DateFilter(field_name="entry_date", lookup_expr="gte")
     end_date = django_filters.DateFilter(field_name="entry_date", lookup_expr="lte")
-    min_amount = django_filters.NumberFilter(field_name="amount", lookup_expr="gte", **AMOUNT)
-    max_amount = django_filters.NumberFilter(field_name="amount", lookup_expr="lte", **AMOUNT)
+    min_amount = AmountFilter(lookup_expr="gte")
+    max_amount = AmountFilter(lookup_expr="lte")
 
     class Meta:
         model = Entry

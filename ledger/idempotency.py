@@ -1,6 +1,7 @@
 """Idempotency-Key for the routes that post entries: the same request twice posts once."""
 
 import hashlib
+import re
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -12,6 +13,8 @@ from ledger.exceptions import IdempotencyKeyInFlight, IdempotencyKeyReused
 from ledger.models import IdempotencyKey
 
 MAX_KEY_LENGTH = 255
+# Printable ASCII, 1 to 255 characters, no space at either end (HTTP would trim it).
+KEY_PATTERN = re.compile(r"^[!-~]([ -~]{0,253}[!-~])?$")
 
 
 def body_hasher(*, method: str, path: str):

@@ -4,7 +4,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from common.serializers import AmountField, MoneyField, OwnedPrimaryKeyRelatedField
+from common.serializers import AmountField, MoneyField, OwnedPrimaryKeyRelatedField, TextField
 from customers.models import Customer
 from ledger.models import Entry, EntryType
 
@@ -12,7 +12,7 @@ from ledger.models import Entry, EntryType
 class EntrySerializer(serializers.ModelSerializer):
     """A posted entry, with the links of a reversal in both directions."""
 
-    amount = AmountField(read_only=True)
+    amount = MoneyField()
     reversed_by = serializers.SerializerMethodField()
 
     class Meta:
@@ -42,7 +42,7 @@ class NestedEntryCreateSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=EntryType.choices)
     amount = AmountField()
     entry_date = serializers.DateField(required=False, help_text="Defaults to today.")
-    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    note = TextField(max_length=500, required=False, allow_blank=True, default="")
 
     def validate(self, attrs):
         attrs.setdefault("entry_date", timezone.localdate())
@@ -58,7 +58,7 @@ class EntryCreateSerializer(NestedEntryCreateSerializer):
 class ReverseEntrySerializer(serializers.Serializer):
     """Optional note and date of the reversing entry (by default, the original's date)."""
 
-    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    note = TextField(max_length=500, required=False, allow_blank=True, default="")
     entry_date = serializers.DateField(required=False, allow_null=True, default=None)
 
 

@@ -39,10 +39,11 @@ from common.schema import (
     ERRORS_404,
     ERRORS_409,
     ERRORS_422,
+    LIST_ERRORS,
 )
 from customers.selectors import customer_of
 from ledger import idempotency, selectors, services
-from ledger.exceptions import IdempotencyKeyInFlight, ImportTooLarge
+from ledger.exceptions import IdempotencyKeyInFlight, ImportTooLarge, InvalidImport
 from ledger.filters import EntryFilter
 from ledger.imports import read_entries_csv
 from ledger.models import Entry
@@ -61,7 +62,7 @@ from ledger.serializers import (
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
-    OpenApiTypes.STR,
+    {"type": "string", "pattern": idempotency.KEY_PATTERN.pattern},
     OpenApiParameter.HEADER,
     description="Up to 255 characters. The same key with the same body replays the first answer "
     "(with `Idempotent-Replayed: true`) and writes nothing.",
@@ -77,8 +78,8 @@ class IdempotentMixin:
         key = request.headers.get("Idempotency-Key")
         if key is None:
             return handler()
-        if not key or len(key) > idempotency.MAX_KEY_LENGTH or not key.isprintable():
-            raise ValidationError({"Idempotency-Key": ["Use 1 to 255 printable characters."]})
+        if not idempotency.KEY_PATTERN.match(key):
+            raise ValidationError({"Idempotency-Key": ["Use 1 to 255 printable ASCII characters."]})
         if fingerprint is None:
             fingerprint = partial(
                 idempotency.fingerprint, method=request.method, path=request.path, body=request.body
@@ -157,7 +158,11 @@ class EntryListMixin(FileFormatsMixin):
     filterset_class = EntryFilter
     ordering_fields = ["entry_date", "amount", "created_at"]
     ordering = ["-entry_date", "-id"]
-    renderer_classes = [*RENDERERS, CSVRenderer]
+
+    def get_renderers(self):
+        # Lists can also be a CSV export; a single entry or a write answers JSON only.
+        renderers = [renderer() for renderer in RENDERERS]
+        return [*renderers, CSVRenderer()] if self.action == "list" else renderers
 
     def list(self, request, *args, **kwargs):
         if not self.wants("csv"):
@@ -198,7 +203,7 @@ def _export_row(row):
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: EntrySerializer(many=True), **ERRORS_400, **ERRORS_401}),
+    list=extend_schema(responses={200: EntrySerializer(many=True), **LIST_ERRORS}),
     create=extend_schema(
         request=EntryCreateSerializer,
         parameters=[IDEMPOTENCY_KEY],
@@ -257,9 +262,7 @@ class EntryViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(
-        responses={200: EntrySerializer(many=True), **ERRORS_400, **ERRORS_401, **ERRORS_404}
-    ),
+    list=extend_schema(responses={200: EntrySerializer(many=True), **LIST_ERRORS}),
     create=extend_schema(
         request=NestedEntryCreateSerializer,
         parameters=[IDEMPOTENCY_KEY],
@@ -376,7 +379,7 @@ class CustomerEntryImportView(IdempotentMixin, APIView):
     parser_classes = [CSVStreamParser]
 
     @extend_schema(
-        request={"text/csv": OpenApiTypes.STR},
+        request={"text/csv": {"type": "string", "minLength": 1}},
         parameters=[
             IDEMPOTENCY_KEY,
             OpenApiParameter("dry_run", OpenApiTypes.BOOL, description="Validate, write nothing."),
@@ -404,6 +407,8 @@ class CustomerEntryImportView(IdempotentMixin, APIView):
             limit=limit,
             hasher=idempotency.body_hasher(method=request.method, path=request.path),
         )
+        if not int(request.META.get("CONTENT_LENGTH") or 0):
+            raise InvalidImport(1, None, "The file is empty; expected a header row.")
         if request.content_type.split(";")[0].strip() != CSVStreamParser.media_type:
             raise UnsupportedMediaType(request.content_type)
 

@@ -93,6 +93,16 @@ class TestLogin:
         assert set(body) == {"access", "refresh", "token"}
         assert body["token"] == body["access"]
 
+    def test_a_password_with_spaces_at_its_ends_logs_in_as_registered(self, anon):
+        password = "  spaced out password  "
+        registered = anon.post("/api/auth/register/", {"username": "meera", "password": password})
+        assert registered.status_code == 201
+        assert login(anon, username="meera", password=password).status_code == 200
+        assert login(anon, username="meera", password=password.strip()).status_code == 401
+
+    def test_a_blank_password_is_a_401_not_a_crash(self, anon, user):
+        assert login(anon, password=" ").status_code == 401
+
     def test_login_ignores_the_case_of_the_username(self, anon, user):
         assert login(anon, username="ASHA").status_code == 200
 

@@ -1,0 +1,129 @@
+"""make e2e: a real gunicorn server (2 workers, production settings) on a fresh database, and
+against it the Postman collection (newman), a real browser (Debian's Chromium) and contract
+fuzzing (Schemathesis, every default check). Any failure fails the run.
+
+SQLite by default; with DATABASE_URL pointing at PostgreSQL, a fresh database on that server.
+"""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ledger_project.test_settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from tests.live.server import VENV_BIN, FreshDatabase, LiveServer, register  # noqa: E402
+
+NODE_BIN = ROOT / "e2e" / "node_modules" / ".bin"
+SCREENSHOTS = ROOT / "screenshots"
+REPORTS = ROOT / ".e2e"
+MIN_FUZZ_CASES = 1000
+FUZZ_SECONDS = os.environ.get("E2E_FUZZ_SECONDS", "150")
+
+
+def step(title):
+    print(f"\n== {title}", flush=True)
+
+
+def run(command, check=False, **kwargs):
+    print("$ " + " ".join(str(part) for part in command), flush=True)
+    return subprocess.run([str(part) for part in command], cwd=ROOT, check=check, **kwargs)
+
+
+def main() -> int:
+    failures = []
+    database = FreshDatabase.create()
+    # Tokens outlive the fuzzing run; everything else is production as it ships.
+    server = LiveServer(database_url=database.url, extra_env={"JWT_ACCESS_MINUTES": "60"})
+    try:
+        server.migrate()
+        run(
+            [VENV_BIN / "python", "manage.py", "collectstatic", "--noinput", "-v", "0"],
+            env=server.env(),
+            check=True,
+        )
+        server.start()
+        kind = "postgresql" if database.url.startswith("postgres") else "sqlite"
+        print(f"server: {server.url} (gunicorn, 2 workers, {kind})", flush=True)
+
+        step("Postman collection (newman)")
+        if run(
+            [
+                NODE_BIN / "newman",
+                "run",
+                "postman_collection.json",
+                "--env-var",
+                f"baseUrl={server.url}",
+                "--color",
+                "off",
+            ]
+        ).returncode:
+            failures.append("newman")
+
+        step("Browser (Chromium): docs and the browsable API")
+        SCREENSHOTS.mkdir(exist_ok=True)
+        person = register(server.url)
+        if run(
+            [
+                "node",
+                "e2e/browser-check.mjs",
+                server.url,
+                person["username"],
+                "a-long-live-password-9",
+                SCREENSHOTS,
+            ]
+        ).returncode:
+            failures.append("browser check")
+
+        step(f"Contract fuzzing (Schemathesis, {FUZZ_SECONDS} s)")
+        token = register(server.url)["access"]
+        result = run(
+            [
+                VENV_BIN / "schemathesis",
+                "--config-file",
+                "e2e/schemathesis.toml",
+                "--no-color",
+                "run",
+                f"{server.url}/api/schema/",
+                "--header",
+                f"Authorization: Bearer {token}",
+                "--max-time",
+                FUZZ_SECONDS,
+                "--workers",
+                "2",
+                "--seed",
+                "20261121",
+            ],
+            capture_output=True,
+            text=True,
+        )
+        REPORTS.mkdir(exist_ok=True)
+        (REPORTS / "schemathesis.txt").write_text(result.stdout + result.stderr)
+        print(result.stdout[-4000:], result.stderr[-2000:], sep="\n", flush=True)
+        print(f"(the whole report: {REPORTS / 'schemathesis.txt'})")
+        generated = re.search(r"(\d+) generated", result.stdout)
+        cases = int(generated.group(1)) if generated else 0
+        print(f"schemathesis: {cases} generated test cases (at least {MIN_FUZZ_CASES} required)")
+        if result.returncode or cases < MIN_FUZZ_CASES:
+            failures.append("schemathesis")
+    finally:
+        server.stop()
+        database.drop()
+
+    print()
+    if failures:
+        print(f"e2e: FAILED ({', '.join(failures)})")
+        return 1
+    print("e2e: newman, browser check and schemathesis all passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
