@@ -12,3 +12,29 @@ graceful_timeout = 30
 accesslog = "-" if os.environ.get("GUNICORN_ACCESS_LOG", "1") != "0" else None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# The longest request line gunicorn accepts (its maximum); longer is a 414.
+limit_request_line = 8190
+
+
+def write_json_error(sock, status_int, reason, mesg):
+    """Answer the requests gunicorn refuses before Django sees them (a malformed request line,
+    a URL or headers over the limits) in JSON like every other answer, not gunicorn's HTML."""
+    import json
+
+    from gunicorn import util
+
+    body = json.dumps({"detail": f"{reason}: {mesg}" if mesg else reason}).encode()
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    util.write_nonblock(sock, head.encode("latin-1") + body)
+
+
+def _answer_gunicorn_errors_in_json():
+    from gunicorn import util
+
+    util.write_error = write_json_error
+
+
+_answer_gunicorn_errors_in_json()

@@ -59,6 +59,23 @@ def exclude_earlier_clients_routes(endpoints, **kwargs):
 NO_NULL_CHARACTERS = "^[^\\u0000]*$"
 
 
+def document_server_limits(result, generator, request, public):
+    """Any route answers 414 or 431 when the request line or headers exceed the server's limits
+    (gunicorn's, before the application sees the request); say so on every operation."""
+    limits = {
+        "414": {"description": "The URL is longer than the server accepts (8 KB)."},
+        "431": {"description": "The headers are larger than the server accepts."},
+    }
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for status, response in limits.items():
+                operation["responses"].setdefault(
+                    status,
+                    {**response, "content": {"application/json": {"schema": ERROR}}},
+                )
+    return result
+
+
 def document_no_null_characters(result, generator, request, public):
     """Every text the API takes refuses NUL characters (no database stores them): say so in the
     schema of each free-text request property and query parameter."""

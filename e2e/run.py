@@ -96,8 +96,10 @@ def main() -> int:
                 f"Authorization: Bearer {token}",
                 "--max-time",
                 FUZZ_SECONDS,
+                # One worker: with two, its coverage phase was once seen judging a PATCH body by the
+                # PUT schema (a "missing required property" PATCH does not have).
                 "--workers",
-                "2",
+                "1",
                 "--seed",
                 "20261121",
             ],

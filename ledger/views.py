@@ -167,6 +167,9 @@ class EntryListMixin(FileFormatsMixin):
     def list(self, request, *args, **kwargs):
         if not self.wants("csv"):
             return super().list(request, *args, **kwargs)
+        # The export is not paginated, but a malformed page parameter is still an error.
+        self.paginator.get_page_size(request)
+        self.paginator.get_page_number(request, None)
         rows = (
             self.filter_queryset(self.get_queryset())
             .values_list(

@@ -204,6 +204,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "common.schema.document_no_null_characters",
+        "common.schema.document_server_limits",
     ],
     # Request bodies are JSON (and text/csv for the import); the form parsers exist for the
     # browsable API's HTML forms and are not part of the documented contract.

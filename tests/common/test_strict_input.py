@@ -27,6 +27,13 @@ def test_empty_or_unknown_query_values_are_a_400(client, customer, query, field)
     assert field in response.json()
 
 
+@pytest.mark.parametrize("query", ["page_size=true", "page=0", "page=x"])
+def test_the_csv_export_refuses_malformed_page_parameters_too(client, customer, query):
+    response = client.get(f"/api/entries/?format=csv&{query}")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+
+
 def test_an_empty_ordering_is_the_default_order(client, customer):
     assert client.get("/api/entries/?ordering=").status_code == 200
 

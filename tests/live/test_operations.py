@@ -31,6 +31,19 @@ def test_errors_are_json_with_debug_off(start_server):
     assert bad_host.headers["Content-Type"] == "application/json"
 
 
+def test_requests_gunicorn_refuses_are_answered_in_json(start_server):
+    server = start_server()
+    too_long = requests.get(f"{server.url}/api/customers/{'9' * 9000}/", timeout=10)
+    assert too_long.status_code == 414
+    assert too_long.headers["Content-Type"] == "application/json"
+    assert "detail" in too_long.json()
+    with socket.create_connection(("127.0.0.1", server.port)) as raw:
+        raw.sendall(b"NOT A REQUEST\r\n\r\n")
+        answer = raw.recv(65536)
+    assert answer.startswith(b"HTTP/1.1 400")
+    assert b"application/json" in answer and b'{"detail": ' in answer
+
+
 def test_login_throttle_holds_across_worker_processes(start_server):
     server = start_server(workers=2, THROTTLE_LOGIN_RATE="3/min")
     body = json.dumps({"username": "nobody", "password": "wrong"}).encode()
