@@ -49,10 +49,17 @@ class Entry(models.Model):
     class Meta:
         verbose_name_plural = "entries"
         ordering = ["-entry_date", "-id"]
+        # Every query filters by user, so every index starts with it: the database can then
+        # answer from the index alone (counts, ranges) without fetching rows to check the owner.
         indexes = [
-            # A customer's history in date order: lists, statements and as-of balances.
+            # A customer's history in date order: lists and statements.
             models.Index(
-                fields=["customer", "entry_date", "id"], name="ledger_entry_cust_date_idx"
+                fields=["user", "customer", "entry_date", "id"], name="ledger_entry_history_idx"
+            ),
+            # The same by type: lists filtered by type (and dates).
+            models.Index(
+                fields=["user", "customer", "type", "entry_date", "id"],
+                name="ledger_entry_history_type_idx",
             ),
             # The merchant's whole book by date: the flat list and its date filters.
             models.Index(fields=["user", "entry_date", "id"], name="ledger_entry_user_date_idx"),
@@ -69,6 +76,37 @@ class Entry(models.Model):
 
     def __str__(self):
         return f"{self.type} {self.amount} on {self.entry_date}"
+
+
+class DailyTotal(models.Model):
+    """A customer's credits, debits and entry count on one day, kept by the posting service in
+    the same transaction as the entries. Balances as of a day and statements' opening balances
+    add up at most one row per day of history, however many entries it holds."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="daily_totals", db_index=False
+    )
+    day = models.DateField()
+    credit = MoneyField(default=0)
+    debit = MoneyField(default=0)
+    entry_count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "customer", "day"], name="ledger_dailytotal_customer_day_uniq"
+            ),
+            models.CheckConstraint(
+                condition=Q(credit__gte=0) & Q(debit__gte=0) & Q(entry_count__gte=0),
+                name="ledger_dailytotal_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.customer_id} {self.day}"
 
 
 class IdempotencyKey(models.Model):

@@ -1,13 +1,17 @@
-"""Reads of the ledger that are more than a one-line filter: balances, the dashboard, drift."""
+"""Reads of the ledger that are more than a one-line filter: balances, statements, the
+dashboard, and checks for drift."""
 
 import datetime
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count, Max, Q, Sum
 
+from common.money import from_cents
 from customers.models import BALANCE, Customer
-from ledger.models import Entry, EntryType
+from ledger.models import DailyTotal, Entry, EntryType
 
 ZERO = Decimal("0.00")
 
@@ -32,7 +36,8 @@ def entries_of(user):
 
 
 def customer_totals(customer: Customer, *, as_of: datetime.date | None = None) -> Totals:
-    """The customer's totals: from its running totals, or summed over entries up to `as_of`."""
+    """The customer's totals: its running totals, or as of the end of a day from its daily
+    totals (one row per day of history, never one per entry)."""
     if as_of is None:
         return Totals(
             total_credit=customer.total_credit,
@@ -40,21 +45,18 @@ def customer_totals(customer: Customer, *, as_of: datetime.date | None = None) -
             entry_count=customer.entry_count,
             last_entry_date=customer.last_entry_date,
         )
-    row = (
-        _entries_of_customer(customer)
-        .filter(entry_date__lte=as_of)
-        .aggregate(
-            total_credit=Sum("amount", filter=Q(type=EntryType.CREDIT)),
-            total_debit=Sum("amount", filter=Q(type=EntryType.DEBIT)),
-            entry_count=Count("id"),
-            last_entry_date=Max("entry_date"),
-        )
-    )
+    return _day_sums(customer, day__lte=as_of)
+
+
+def _day_sums(customer: Customer, **day_range) -> Totals:
+    row = DailyTotal.objects.filter(
+        user=customer.user_id, customer=customer, **day_range
+    ).aggregate(credit=Sum("credit"), debit=Sum("debit"), count=Sum("entry_count"), last=Max("day"))
     return Totals(
-        total_credit=row["total_credit"] or ZERO,
-        total_debit=row["total_debit"] or ZERO,
-        entry_count=row["entry_count"],
-        last_entry_date=row["last_entry_date"],
+        total_credit=row["credit"] or ZERO,
+        total_debit=row["debit"] or ZERO,
+        entry_count=row["count"] or 0,
+        last_entry_date=row["last"],
     )
 
 
@@ -86,41 +88,6 @@ def dashboard(user) -> dict:
 
 
 @dataclass(frozen=True)
-class Drift:
-    """A customer whose running totals disagree with the sum of its entries."""
-
-    customer_id: int
-    kept: Totals
-    recomputed: Totals
-
-
-def ledger_drift():
-    """Recompute every customer's totals from its entries and yield those that disagree."""
-    sums = {
-        row["customer"]: row
-        for row in Entry.objects.values("customer")
-        .order_by()
-        .annotate(
-            credit=Sum("amount", filter=Q(type=EntryType.CREDIT)),
-            debit=Sum("amount", filter=Q(type=EntryType.DEBIT)),
-            count=Count("id"),
-            last=Max("entry_date"),
-        )
-    }
-    for customer in Customer.objects.order_by("pk").iterator():
-        row = sums.get(customer.pk, {})
-        recomputed = Totals(
-            total_credit=row.get("credit") or ZERO,
-            total_debit=row.get("debit") or ZERO,
-            entry_count=row.get("count", 0),
-            last_entry_date=row.get("last"),
-        )
-        kept = customer_totals(customer)
-        if kept != recomputed:
-            yield Drift(customer_id=customer.pk, kept=kept, recomputed=recomputed)
-
-
-@dataclass(frozen=True)
 class StatementLine:
     """One entry of a statement, with the customer's balance just after it."""
 
@@ -148,45 +115,69 @@ class Statement:
     def closing_balance(self) -> Decimal:
         return self.opening_balance + self.total_credit - self.total_debit
 
-    def lines(self, chunk_size: int = 2000):
-        """Yield the period's entries in date order with running balances, streamed from the
-        database in chunks so a long history never sits in memory."""
-        balance = self.opening_balance
-        rows = (
-            _period(self.customer, self.start_date, self.end_date)
-            .order_by("entry_date", "id")
-            .values_list("id", "entry_date", "type", "amount", "note")
-            .iterator(chunk_size=chunk_size)
+    def lines(self):
+        """Yield the period's entries in date order, each with the balance after it."""
+        for id_, day, type_, cents, note, balance in self.raw_lines():
+            yield StatementLine(id_, day, type_, from_cents(cents), note, from_cents(balance))
+
+    def raw_lines(self, chunk_size: int = 2000):
+        """The same as plain tuples (id, date, type, amount cents, note, balance cents), read
+        straight from a cursor in chunks: the fast path for long statements."""
+        entries = _period(self.customer, self.start_date, self.end_date).order_by(
+            "entry_date", "id"
         )
-        for id_, entry_date, type_, amount, note in rows:
-            balance = balance + amount if type_ == EntryType.CREDIT else balance - amount
-            yield StatementLine(id_, entry_date, type_, amount, note, balance)
+        sql, params = entries.values_list(
+            "id", "entry_date", "type", "amount", "note"
+        ).query.sql_with_params()
+        balance = int(self.opening_balance.scaleb(2))
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(sql, params)
+            while rows := cursor.fetchmany(chunk_size):
+                for id_, day, type_, cents, note in rows:
+                    balance = balance + cents if type_ == "credit" else balance - cents
+                    yield id_, day, type_, cents, note, balance
+
+    def json_lines(self):
+        """Yield the entries as JSON objects, as StatementLineSerializer would write them."""
+        for id_, day, type_, cents, note, balance in self.raw_lines():
+            day = day if isinstance(day, str) else day.isoformat()
+            yield (
+                f'{{"id":{id_},"entry_date":"{day}","type":"{type_}",'
+                f'"amount":"{_money(cents)}","note":{json.dumps(note)},'
+                f'"balance":"{_money(balance)}"}}'
+            )
+
+
+def _money(cents: int) -> str:
+    sign, cents = ("-", -cents) if cents < 0 else ("", cents)
+    return f"{sign}{cents // 100}.{cents % 100:02d}"
 
 
 def statement(customer: Customer, *, start_date=None, end_date=None) -> Statement:
-    """The customer's statement for the period (either end open); two aggregate queries."""
+    """The customer's statement for the period (either end open): its figures come from the
+    daily totals, two small aggregates however long the history."""
     opening = ZERO
     if start_date is not None:
-        before = _sums(_entries_of_customer(customer).filter(entry_date__lt=start_date))
-        opening = before["credit"] - before["debit"]
-    period = _sums(_period(customer, start_date, end_date))
+        opening = _day_sums(customer, day__lt=start_date).balance
+    day_range = {}
+    if start_date is not None:
+        day_range["day__gte"] = start_date
+    if end_date is not None:
+        day_range["day__lte"] = end_date
+    period = _day_sums(customer, **day_range)
     return Statement(
         customer=customer,
         start_date=start_date,
         end_date=end_date,
         opening_balance=opening,
-        total_credit=period["credit"],
-        total_debit=period["debit"],
-        entry_count=period["count"],
+        total_credit=period.total_credit,
+        total_debit=period.total_debit,
+        entry_count=period.entry_count,
     )
 
 
-def _entries_of_customer(customer: Customer):
-    return Entry.objects.filter(user=customer.user_id, customer=customer)
-
-
 def _period(customer: Customer, start_date, end_date):
-    entries = _entries_of_customer(customer)
+    entries = Entry.objects.filter(user=customer.user_id, customer=customer)
     if start_date is not None:
         entries = entries.filter(entry_date__gte=start_date)
     if end_date is not None:
@@ -194,10 +185,54 @@ def _period(customer: Customer, start_date, end_date):
     return entries
 
 
-def _sums(entries) -> dict:
-    row = entries.aggregate(
-        credit=Sum("amount", filter=Q(type=EntryType.CREDIT)),
-        debit=Sum("amount", filter=Q(type=EntryType.DEBIT)),
-        count=Count("id"),
-    )
-    return {"credit": row["credit"] or ZERO, "debit": row["debit"] or ZERO, "count": row["count"]}
+@dataclass(frozen=True)
+class Drift:
+    """A customer whose kept totals (running, or of one day) disagree with its entries."""
+
+    customer_id: int
+    day: datetime.date | None  # None: the running totals
+    kept: Totals
+    recomputed: Totals
+
+
+def ledger_drift():
+    """Recompute every customer's running totals and daily totals from its entries; yield each
+    that disagrees. Reads every entry once: a check to run, not a query to serve."""
+    per_day = {}
+    for row in (
+        Entry.objects.values("customer", "entry_date")
+        .order_by()
+        .annotate(
+            credit=Sum("amount", filter=Q(type=EntryType.CREDIT)),
+            debit=Sum("amount", filter=Q(type=EntryType.DEBIT)),
+            count=Count("id"),
+        )
+    ):
+        per_day[row["customer"], row["entry_date"]] = Totals(
+            row["credit"] or ZERO, row["debit"] or ZERO, row["count"], row["entry_date"]
+        )
+    kept_days = {
+        (row.customer_id, row.day): Totals(row.credit, row.debit, row.entry_count, row.day)
+        for row in DailyTotal.objects.all().iterator()
+    }
+    empty = Totals(ZERO, ZERO, 0, None)
+    for customer_id, day in sorted(per_day.keys() | kept_days.keys()):
+        kept = kept_days.get((customer_id, day), empty)
+        recomputed = per_day.get((customer_id, day), empty)
+        if kept != recomputed:
+            yield Drift(customer_id=customer_id, day=day, kept=kept, recomputed=recomputed)
+
+    by_customer: dict[int, list[Totals]] = {}
+    for (customer_id, _), totals in per_day.items():
+        by_customer.setdefault(customer_id, []).append(totals)
+    for customer in Customer.objects.order_by("pk").iterator():
+        days = by_customer.get(customer.pk, [])
+        recomputed = Totals(
+            total_credit=sum((t.total_credit for t in days), ZERO),
+            total_debit=sum((t.total_debit for t in days), ZERO),
+            entry_count=sum(t.entry_count for t in days),
+            last_entry_date=max((t.last_entry_date for t in days), default=None),
+        )
+        kept = customer_totals(customer)
+        if kept != recomputed:
+            yield Drift(customer_id=customer.pk, day=None, kept=kept, recomputed=recomputed)

@@ -35,6 +35,22 @@ class EntrySerializer(serializers.ModelSerializer):
         reversal = getattr(entry, "reversed_by", None)
         return reversal.pk if reversal is not None else None
 
+    def to_representation(self, entry):
+        # The hot path of every entry list: the same answer as the declared fields give, built
+        # directly (DRF's generic walk over fields cost more than the query did).
+        fields = self.fields
+        return {
+            "id": entry.pk,
+            "customer": entry.customer_id,
+            "type": entry.type,
+            "amount": fields["amount"].to_representation(entry.amount),
+            "note": entry.note,
+            "entry_date": fields["entry_date"].to_representation(entry.entry_date),
+            "created_at": fields["created_at"].to_representation(entry.created_at),
+            "reverses": entry.reverses_id,
+            "reversed_by": self.get_reversed_by(entry),
+        }
+
 
 class NestedEntryCreateSerializer(serializers.Serializer):
     """A new entry for the customer named in the URL."""

@@ -18,7 +18,7 @@ from ledger.exceptions import (
     ReversalOfReversal,
     TotalsOverflow,
 )
-from ledger.models import Entry, EntryType
+from ledger.models import DailyTotal, Entry, EntryType
 
 OPPOSITE = {EntryType.CREDIT: EntryType.DEBIT, EntryType.DEBIT: EntryType.CREDIT}
 
@@ -52,6 +52,7 @@ def post_entry(
         locked = _lock_customer(user=user, customer=customer)
         credit, debit = (cents, 0) if draft.type == EntryType.CREDIT else (0, cents)
         _move_totals(locked, credit=credit, debit=debit, count=1, latest=draft.entry_date)
+        _move_daily_totals(locked, {draft.entry_date: [credit, debit, 1]})
         entry = Entry.objects.create(
             user=user,
             customer=locked,
@@ -81,16 +82,21 @@ def post_entries(
     """
     credit = debit = posted = 0
     latest = None
+    days: dict[datetime.date, list[int]] = {}
     with transaction.atomic():
         locked = _lock_customer(user=user, customer=customer)
         created_at = connection.ops.adapt_datetimefield_value(timezone.now())
         with _row_writer(batch_size) as write:
             for draft in drafts:
                 cents = _checked_cents(draft)
+                day = days.setdefault(draft.entry_date, [0, 0, 0])
                 if draft.type == EntryType.CREDIT:
                     credit += cents
+                    day[0] += cents
                 else:
                     debit += cents
+                    day[1] += cents
+                day[2] += 1
                 if max(credit, debit) > MAX_TOTAL_CENTS:
                     raise TotalsOverflow()
                 if latest is None or draft.entry_date > latest:
@@ -109,6 +115,7 @@ def post_entries(
                 posted += 1
         if posted:
             _move_totals(locked, credit=credit, debit=debit, count=posted, latest=latest)
+            _move_daily_totals(locked, days)
         if dry_run:
             transaction.set_rollback(True)
     return posted
@@ -213,3 +220,21 @@ def _move_totals(customer: Customer, *, credit: int, debit: int, count: int, lat
     if customer.last_entry_date is None or latest > customer.last_entry_date:
         customer.last_entry_date = latest
     customer.save(update_fields=["total_credit", "total_debit", "entry_count", "last_entry_date"])
+
+
+def _move_daily_totals(customer: Customer, days: dict[datetime.date, list[int]]) -> None:
+    """Add each day's [credit cents, debit cents, count] to the customer's daily totals."""
+    table = connection.ops.quote_name(DailyTotal._meta.db_table)
+    upsert = (
+        f"INSERT INTO {table} (user_id, customer_id, day, credit, debit, entry_count) "  # noqa: S608
+        "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (user_id, customer_id, day) DO UPDATE SET "
+        f"credit = {table}.credit + excluded.credit, debit = {table}.debit + excluded.debit, "
+        f"entry_count = {table}.entry_count + excluded.entry_count"
+    )
+    adapt = connection.ops.adapt_datefield_value
+    rows = [
+        (customer.user_id, customer.pk, adapt(day), credit, debit, count)
+        for day, (credit, debit, count) in days.items()
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(upsert, rows)

@@ -6,6 +6,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -41,6 +42,7 @@ from common.schema import (
     ERRORS_422,
     LIST_ERRORS,
 )
+from customers.models import Customer
 from customers.selectors import customer_of
 from ledger import idempotency, selectors, services
 from ledger.exceptions import IdempotencyKeyInFlight, ImportTooLarge, InvalidImport
@@ -159,6 +161,14 @@ class EntryListMixin(FileFormatsMixin):
     ordering_fields = ["entry_date", "amount", "created_at"]
     ordering = ["-entry_date", "-id"]
 
+    def known_count(self) -> int | None:
+        """The list's length without COUNT(*), when the running totals already hold it."""
+        filtered = set(EntryFilter.base_filters) & set(self.request.query_params)
+        return self.count_from_totals(filtered)
+
+    def count_from_totals(self, filtered: set[str]) -> int | None:
+        return None
+
     def get_renderers(self):
         # Lists can also be a CSV export; a single entry or a write answers JSON only.
         renderers = [renderer() for renderer in RENDERERS]
@@ -229,6 +239,14 @@ class EntryViewSet(
     def customer_for(self, data):
         return data["customer"]
 
+    def count_from_totals(self, filtered):
+        if not filtered:
+            book = Customer.objects.for_user(self.request.user).aggregate(n=Sum("entry_count"))
+            return book["n"] or 0
+        if filtered == {"customer"}:
+            return customer_of(self.request.user, self.request.query_params["customer"]).entry_count
+        return None
+
     def get_serializer_class(self):
         if self.action == "reverse":
             return ReverseEntrySerializer
@@ -291,6 +309,9 @@ class CustomerEntryViewSet(
 
     def customer_for(self, data):
         return self.customer
+
+    def count_from_totals(self, filtered):
+        return self.customer.entry_count if not filtered else None
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user to scope by
@@ -534,14 +555,13 @@ def _statement_rows(statement):
 
 def _statement_json(head: dict, statement, chunk: int = 500):
     """Stream the statement as one JSON object, its entries written as they are read."""
-    encode = JSONRenderer().render
-    yield encode(head)[:-1] + b', "entries": ['
-    batch, first = [], True
-    for line in statement.lines():
-        batch.append(StatementLineSerializer(line).data)
+    yield JSONRenderer().render(head)[:-1] + b', "entries": ['
+    batch, separator = [], ""
+    for line in statement.json_lines():
+        batch.append(line)
         if len(batch) == chunk:
-            yield (b"" if first else b",") + encode(batch)[1:-1]
-            batch, first = [], False
+            yield (separator + ",".join(batch)).encode()
+            batch, separator = [], ","
     if batch:
-        yield (b"" if first else b",") + encode(batch)[1:-1]
+        yield (separator + ",".join(batch)).encode()
     yield b"]}"

@@ -512,3 +512,38 @@ def test_v1_flat_entries_and_filters(client, customer):
     listed = client.get(f"/app/entries/?customer={customer.pk}&type=credit").json()
     assert [e["id"] for e in listed["results"]] == [response.json()["id"]]
     assert Customer.objects.get(pk=customer.pk).total_credit == Decimal("9.99")
+
+
+class TestKnownCounts:
+    """Unfiltered lists take their count from the running totals instead of COUNT(*)."""
+
+    def counted(self, client, url):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(url).json()
+        return body["count"], [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+
+    def test_unfiltered_lists_count_from_the_totals(self, client, customer, user, others_customer):
+        other = make_customer(user, name="Other")
+        for n in range(7):
+            post(customer, amount=n + 1)
+        post(other)
+        services_reverse = client.post(f"/api/entries/{Entry.objects.first().pk}/reverse/")
+        assert services_reverse.status_code == 201
+        post(others_customer)
+        mine = Entry.objects.filter(user=user)
+
+        count, counting = self.counted(client, f"/api/customers/{customer.pk}/entries/")
+        assert count == mine.filter(customer=customer).count() and counting == []
+        count, counting = self.counted(client, f"/api/entries/?customer={customer.pk}")
+        assert count == mine.filter(customer=customer).count() and counting == []
+        count, counting = self.counted(client, "/api/entries/")
+        assert count == mine.count() and counting == []
+
+    def test_filtered_lists_still_count_their_rows(self, client, customer):
+        for n in range(5):
+            post(customer, "credit" if n % 2 else "debit", n + 1)
+        count, counting = self.counted(client, f"/api/entries/?customer={customer.pk}&type=debit")
+        assert count == 3 and len(counting) == 1

@@ -17,7 +17,7 @@ from ledger.exceptions import (
     ReversalOfReversal,
     TotalsOverflow,
 )
-from ledger.models import Entry
+from ledger.models import DailyTotal, Entry
 from tests.factories import make_customer, post
 
 pytestmark = pytest.mark.django_db
@@ -151,16 +151,70 @@ class TestVerifyLedger:
         post(customer, "credit", "10.00")
         Customer.objects.filter(pk=customer.pk).update(total_credit=Decimal("10.01"))
         out = StringIO()
-        with pytest.raises(CommandError, match="1 customer"):
+        with pytest.raises(CommandError, match="1 total"):
             call_command("verify_ledger", stdout=out)
-        assert f"customer {customer.pk}: kept credit=10.01" in out.getvalue()
+        assert f"customer {customer.pk} (running totals): kept credit=10.01" in out.getvalue()
         assert "entries say credit=10.00" in out.getvalue()
+
+    def test_a_drifted_day_is_reported(self, customer):
+        post(customer, "credit", "10.00", entry_date=datetime.date(2026, 1, 15))
+        DailyTotal.objects.filter(customer=customer).update(credit=Decimal("9.99"))
+        out = StringIO()
+        with pytest.raises(CommandError, match="1 total"):
+            call_command("verify_ledger", stdout=out)
+        assert f"customer {customer.pk} (day 2026-01-15): kept credit=9.99" in out.getvalue()
+
+    def test_a_missing_day_is_reported(self, customer):
+        post(customer, "credit", "10.00", entry_date=datetime.date(2026, 1, 15))
+        DailyTotal.objects.filter(customer=customer).delete()
+        with pytest.raises(CommandError):
+            call_command("verify_ledger", stdout=StringIO())
 
     def test_a_missing_count_is_drift_too(self, customer):
         post(customer)
         Customer.objects.filter(pk=customer.pk).update(entry_count=0)
         with pytest.raises(CommandError):
             call_command("verify_ledger", stdout=StringIO())
+
+
+def test_daily_totals_move_with_every_posting_path(customer):
+    day = datetime.date(2026, 5, 1)
+    post(customer, "credit", "10.00", entry_date=day)
+    services.post_entries(
+        user=customer.user,
+        customer=customer,
+        drafts=[services.EntryDraft("debit", Decimal("2.50"), day)] * 4,
+    )
+    services.reverse_entry(user=customer.user, entry=Entry.objects.filter(type="credit").get())
+    total = DailyTotal.objects.get(customer=customer, day=day)
+    assert (total.credit, total.debit, total.entry_count) == (
+        Decimal("10.00"),
+        Decimal("20.00"),
+        6,
+    )
+    call_command("verify_ledger", stdout=StringIO())
+
+
+def test_as_of_from_daily_totals_agrees_with_summing_entries(customer):
+    rng = __import__("random").Random(3)
+    for _ in range(200):
+        post(
+            customer,
+            rng.choice(["credit", "debit"]),
+            f"{rng.randint(1, 99999) / 100:.2f}",
+            entry_date=datetime.date(2026, 1, 1) + datetime.timedelta(days=rng.randint(0, 60)),
+        )
+    for offset in range(-1, 62, 7):
+        day = datetime.date(2026, 1, 1) + datetime.timedelta(days=offset)
+        entries = Entry.objects.filter(customer=customer, entry_date__lte=day)
+        credit = sum((e.amount for e in entries if e.type == "credit"), Decimal(0))
+        debit = sum((e.amount for e in entries if e.type == "debit"), Decimal(0))
+        totals = selectors.customer_totals(customer, as_of=day)
+        assert (totals.total_credit, totals.total_debit, totals.entry_count) == (
+            credit,
+            debit,
+            entries.count(),
+        )
 
 
 def test_dashboard_sums_positive_and_negative_balances(user, other_user):

@@ -1,0 +1,327 @@
+"""make bench: the API under load on a real gunicorn server, with targets as ratios measured
+in one run (these machines are shared and noisy; absolute numbers move, ratios much less).
+
+Starts gunicorn (2 workers, production settings) on a fresh database (SQLite; PostgreSQL with
+DATABASE_URL, e.g. under scripts/with-postgres), imports 1,000,000 entries into one customer
+through the import route and posts 10 to another, then drives each workload with wrk at 16
+connections from a second process. Prints requests/s, p50, p99 and non-2xx per workload, the
+import rate and the server's peak memory, each target as met or not, and writes it all to
+bench-results/latest.json.
+
+Run: make bench   (or .venv/bin/python bench/run.py [--rows N] [--seconds S])
+"""
+
+import argparse
+import json
+import os
+import platform
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ledger_project.test_settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+import requests  # noqa: E402
+
+from tests.live.server import FreshDatabase, LiveServer, register  # noqa: E402
+
+RESULTS = ROOT / "bench-results"
+CONNECTIONS = 16
+FIRST_DAY, DAYS = date(2017, 1, 1), 3652  # ten years of history for the big customer
+MONTH = ("2024-03-01", "2024-03-31")
+
+
+def write_history(rows: int) -> Path:
+    """A CSV of `rows` entries spread evenly over ten years, 60% credits."""
+    rng = random.Random(1)
+    path = Path(tempfile.mkstemp(prefix="bench-", suffix=".csv")[1])
+    with path.open("w") as out:
+        out.write("type,amount,entry_date,note\n")
+        for n in range(rows):
+            kind = "credit" if rng.random() < 0.6 else "debit"
+            day = FIRST_DAY + timedelta(days=n * DAYS // rows)
+            out.write(f"{kind},{rng.randint(1, 999_999) / 100:.2f},{day},entry {n}\n")
+    return path
+
+
+def server_processes(master: int) -> list[int]:
+    children = Path(f"/proc/{master}/task/{master}/children")
+    return [master, *(int(pid) for pid in children.read_text().split())]
+
+
+def rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except FileNotFoundError:
+        pass
+    return 0.0
+
+
+class MemoryWatch:
+    """Sample every server process's resident memory until stopped; keep the peak of each."""
+
+    def __init__(self, master: int):
+        self.master, self.peak, self.done = master, {}, threading.Event()
+        self.thread = threading.Thread(target=self.sample, daemon=True)
+
+    def sample(self):
+        while not self.done.wait(0.1):
+            for pid in server_processes(self.master):
+                self.peak[pid] = max(self.peak.get(pid, 0.0), rss_mb(pid))
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.done.set()
+        self.thread.join()
+
+    @property
+    def worst(self) -> float:
+        return max(self.peak.values(), default=0.0)
+
+
+POST_SCRIPT = """
+local counter, tid = 0, 0
+local threads = 0
+function setup(thread) threads = threads + 1; thread:set("tid", threads) end
+function request()
+  counter = counter + 1
+  local headers = {["Content-Type"] = "application/json", ["Authorization"] = "%(auth)s"}
+  if %(idempotent)s then headers["Idempotency-Key"] = "bench-" .. tid .. "-" .. counter end
+  return wrk.format("POST", "%(path)s", headers, '%(body)s')
+end
+"""
+
+
+def to_ms(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def wrk(url: str, auth: str, seconds: int, script: str | None = None) -> dict:
+    command = [
+        "wrk",
+        "-t2",
+        f"-c{CONNECTIONS}",
+        f"-d{seconds}s",
+        "--latency",
+        "--timeout",
+        "30s",
+        "-H",
+        f"Authorization: {auth}",
+    ]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+        if script:
+            lua.write(script)
+            command += ["-s", lua.name]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    os.unlink(lua.name)
+    if not re.search(r"50%\s+[\d.]+(us|ms|s|m)\b", output):
+        raise RuntimeError(f"wrk measured nothing for {url}:\n{output}")
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    return {
+        "requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50_ms": to_ms(re.search(r"50%\s+(\S+)", output).group(1)),
+        "p99_ms": to_ms(re.search(r"99%\s+(\S+)", output).group(1)),
+        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
+        "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
+        "socket_errors": sum(map(int, errors.groups())) if errors else 0,
+    }
+
+
+def drain(base_url: str):
+    """Wait until the server answers a health check quickly: nothing left queued from the last
+    workload."""
+    for _ in range(100):
+        started = time.perf_counter()
+        requests.get(f"{base_url}/healthz", timeout=60)
+        if time.perf_counter() - started < 0.05:
+            return
+        time.sleep(0.2)
+
+
+def median_round(runs: list[dict]) -> dict:
+    ordered = sorted(runs, key=lambda run: run["requests_per_second"])
+    middle = dict(ordered[len(ordered) // 2])
+    middle["non_2xx"] = sum(run["non_2xx"] for run in runs)
+    middle["socket_errors"] = sum(run["socket_errors"] for run in runs)
+    middle["rounds_requests_per_second"] = [run["requests_per_second"] for run in runs]
+    return middle
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--seconds", type=int, default=6, help="per workload and round")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+
+    database = FreshDatabase.create()
+    server = LiveServer(
+        database_url=database.url,
+        extra_env={
+            "GUNICORN_ACCESS_LOG": "0",
+            "JWT_ACCESS_MINUTES": "60",
+            "DJANGO_LOG_LEVEL": "WARNING",
+        },
+    )
+    kind = "postgresql" if database.url.startswith("postgres") else "sqlite"
+    history = write_history(args.rows)
+    try:
+        server.migrate()
+        server.start()
+        with MemoryWatch(server.process.pid) as memory:
+            token = register(server.url)["access"]
+            auth = f"Bearer {token}"
+            session = requests.Session()
+            session.headers["Authorization"] = auth
+
+            def customer(name):
+                return session.post(f"{server.url}/api/customers/", json={"name": name}).json()[
+                    "id"
+                ]
+
+            big, small, writes = customer("Big"), customer("Small"), customer("Writes")
+            started = time.perf_counter()
+            with history.open("rb") as body:
+                imported = session.post(
+                    f"{server.url}/api/customers/{big}/entries/import/",
+                    data=body,
+                    headers={"Content-Type": "text/csv"},
+                    timeout=900,
+                )
+            import_seconds = time.perf_counter() - started
+            assert imported.status_code == 201, imported.text[:300]
+            for n in range(10):
+                session.post(
+                    f"{server.url}/api/customers/{small}/entries/",
+                    json={"type": "credit", "amount": f"{n + 1}.00"},
+                ).raise_for_status()
+
+            body = json.dumps({"type": "credit", "amount": "12.34", "note": "bench"})
+            path = f"/api/customers/{writes}/entries/"
+            workloads = {
+                "me (floor)": ("/api/auth/me/", None),
+                "summary, 10 entries": (f"/api/customers/{small}/summary/", None),
+                "summary, 1M entries": (f"/api/customers/{big}/summary/", None),
+                "entry list, 1M": (f"/api/entries/?customer={big}", None),
+                "entry list, 1M, type+dates": (
+                    f"/api/entries/?customer={big}&type=credit&start_date={MONTH[0]}"
+                    f"&end_date={MONTH[1]}",
+                    None,
+                ),
+                "statement, 1 month of 1M": (
+                    f"/api/customers/{big}/statement/?start_date={MONTH[0]}&end_date={MONTH[1]}",
+                    None,
+                ),
+                "POST entry": (
+                    path,
+                    POST_SCRIPT % {"auth": auth, "idempotent": "false", "path": path, "body": body},
+                ),
+                "POST entry, Idempotency-Key": (
+                    path,
+                    POST_SCRIPT % {"auth": auth, "idempotent": "true", "path": path, "body": body},
+                ),
+            }
+            # Rounds over every workload, keeping each one's median round: a burst of noise on
+            # a shared machine then moves one round of one workload, not the ratios.
+            rounds: dict[str, list[dict]] = {name: [] for name in workloads}
+            for round_number in range(args.rounds):
+                for name, (url_path, script) in workloads.items():
+                    drain(server.url)
+                    rounds[name].append(wrk(f"{server.url}{url_path}", auth, args.seconds, script))
+                print(
+                    f"  round {round_number + 1} of {args.rounds} done", file=sys.stderr, flush=True
+                )
+            results = {name: median_round(runs) for name, runs in rounds.items()}
+        peak_rss = memory.worst
+    finally:
+        server.stop()
+        database.drop()
+        history.unlink()
+
+    floor = results["me (floor)"]["requests_per_second"]
+    rps = {name: result["requests_per_second"] for name, result in results.items()}
+    import_rate = args.rows / import_seconds
+    targets = [
+        (
+            "summary 1M >= 0.9 x summary 10",
+            rps["summary, 1M entries"],
+            0.9 * rps["summary, 10 entries"],
+        ),
+        ("summary 1M >= 0.7 x floor", rps["summary, 1M entries"], 0.7 * floor),
+        ("entry list 1M >= 0.4 x floor", rps["entry list, 1M"], 0.4 * floor),
+        (
+            "entry list 1M, type+dates >= 0.2 x floor",
+            rps["entry list, 1M, type+dates"],
+            0.2 * floor,
+        ),
+        ("statement 1 month >= 0.2 x floor", rps["statement, 1 month of 1M"], 0.2 * floor),
+        ("POST entry >= 0.3 x floor", rps["POST entry"], 0.3 * floor),
+        ("POST entry with key >= 0.3 x floor", rps["POST entry, Idempotency-Key"], 0.3 * floor),
+        ("import >= 50,000 rows/s", import_rate, 50_000),
+        ("server peak RSS <= 250 MB", 250, peak_rss),
+        ("zero non-2xx", 0, -sum(r["non_2xx"] + r["socket_errors"] for r in results.values())),
+    ]
+
+    print(
+        f"\nMini Ledger benchmark: {kind}, gunicorn 2 workers, wrk {CONNECTIONS} connections, "
+        f"median of {args.rounds} rounds of {args.seconds} s, {args.rows:,} entries; "
+        f"{platform.node()}, "
+        f"{os.cpu_count()} cores"
+    )
+    print("\n| workload | req/s | x floor | p50 ms | p99 ms | non-2xx |\n|---|---|---|---|---|---|")
+    for name, result in results.items():
+        print(
+            f"| {name} | {result['requests_per_second']:,.0f} | "
+            f"{result['requests_per_second'] / floor:.2f} | {result['p50_ms']:.1f} | "
+            f"{result['p99_ms']:.1f} | {result['non_2xx'] + result['socket_errors']} |"
+        )
+    print(
+        f"\nimport: {args.rows:,} rows in {import_seconds:.1f} s = {import_rate:,.0f} rows/s; "
+        f"server peak RSS {peak_rss:.0f} MB\n"
+    )
+    met_all = True
+    for label, value, needed in targets:
+        met = value >= needed
+        met_all &= met
+        print(f"  {'met    ' if met else 'NOT met'}  {label}")
+    RESULTS.mkdir(exist_ok=True)
+    report = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "database": kind,
+        "machine": {"node": platform.node(), "cores": os.cpu_count()},
+        "rows": args.rows,
+        "seconds_per_round": args.seconds,
+        "rounds": args.rounds,
+        "connections": CONNECTIONS,
+        "workloads": results,
+        "import_rows_per_second": import_rate,
+        "server_peak_rss_mb": peak_rss,
+        "targets": [{"target": label, "met": value >= needed} for label, value, needed in targets],
+    }
+    (RESULTS / f"latest-{kind}.json").write_text(json.dumps(report, indent=2))
+    print(f"\nfigures: {RESULTS / f'latest-{kind}.json'}; all targets met: {met_all}")
+
+
+if __name__ == "__main__":
+    main()
