@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -153,10 +154,18 @@ EXPORT_HEADER = [
 ]
 
 
+class KeptFilterBackend(DjangoFilterBackend):
+    """DjangoFilterBackend that leaves the validated filterset on the view for later steps."""
+
+    def get_filterset(self, request, queryset, view):
+        view.filterset = super().get_filterset(request, queryset, view)
+        return view.filterset
+
+
 class EntryListMixin(FileFormatsMixin):
     """Filtered, ordered, paginated entry lists; `format=csv` streams every matching entry."""
 
-    filter_backends = [StrictOrderingFilter, *viewsets.GenericViewSet.filter_backends]
+    filter_backends = [StrictOrderingFilter, KeptFilterBackend]
     filterset_class = EntryFilter
     ordering_fields = ["entry_date", "amount", "created_at"]
     ordering = ["-entry_date", "-id"]
@@ -244,7 +253,8 @@ class EntryViewSet(
             book = Customer.objects.for_user(self.request.user).aggregate(n=Sum("entry_count"))
             return book["n"] or 0
         if filtered == {"customer"}:
-            return customer_of(self.request.user, self.request.query_params["customer"]).entry_count
+            # The filter has already found the caller's customer; its entry_count is the count.
+            return self.filterset.form.cleaned_data["customer"].entry_count
         return None
 
     def get_serializer_class(self):
