@@ -11,13 +11,15 @@ export HOST PORT
 # What the PDF statement tests need from Debian: pdftoppm and the fonts statements embed.
 DEBIAN_TEST_PACKAGES := poppler-utils fonts-dejavu-core fonts-noto-core
 
-.PHONY: run test test-postgres e2e pytest lint format system-packages clean help
+.PHONY: run test test-postgres e2e reliability bench pytest lint format system-packages clean help
 
 help:
 	@echo "make run            set up and serve the API at http://$(HOST):$(PORT)/ (SQLite by default)"
 	@echo "make test           set up, lint, and run the whole test suite on SQLite"
 	@echo "make test-postgres  the same suite against a real, throwaway PostgreSQL server"
 	@echo "make e2e            newman, a real browser and Schemathesis against a live gunicorn"
+	@echo "make reliability    crash, outage, two app servers and a 5-minute soak (SQLite, then PostgreSQL)"
+	@echo "make bench          throughput and latency under load, as ratios, with targets"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +75,15 @@ test-postgres: $(VENV)/.dev
 e2e: $(VENV)/.e2e e2e/node_modules/.installed system-packages
 	scripts/ensure-debian-packages chromium
 	$(BIN)/python e2e/run.py
+
+reliability: $(VENV)/.dev system-packages
+	scripts/ensure-debian-packages wrk
+	env -u DATABASE_URL $(BIN)/python -m pytest -m "reliability and not postgresql" $(PYTEST_ARGS)
+	scripts/with-postgres $(BIN)/python -m pytest -m "reliability and not soak" $(PYTEST_ARGS)
+
+bench: $(VENV)/.dev
+	scripts/ensure-debian-packages wrk
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache e2e/node_modules screenshots

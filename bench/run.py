@@ -132,7 +132,7 @@ def wrk(url: str, auth: str, seconds: int, script: str | None = None) -> dict:
             command += ["-s", lua.name]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
     os.unlink(lua.name)
-    if not re.search(r"50%\s+[\d.]+(us|ms|s|m)\b", output):
+    if not re.search(r"^\s+50%\s+[\d.]+(us|ms|s|m)$", output, re.MULTILINE):
         raise RuntimeError(f"wrk measured nothing for {url}:\n{output}")
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     errors = re.search(
@@ -140,8 +140,8 @@ def wrk(url: str, auth: str, seconds: int, script: str | None = None) -> dict:
     )
     return {
         "requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
-        "p50_ms": to_ms(re.search(r"50%\s+(\S+)", output).group(1)),
-        "p99_ms": to_ms(re.search(r"99%\s+(\S+)", output).group(1)),
+        "p50_ms": to_ms(re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE).group(1)),
+        "p99_ms": to_ms(re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE).group(1)),
         "requests": int(re.search(r"(\d+) requests in", output).group(1)),
         "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
         "socket_errors": sum(map(int, errors.groups())) if errors else 0,

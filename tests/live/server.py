@@ -155,6 +155,15 @@ class LiveServer:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
 
+    def kill(self):
+        """kill -9 every process of the server at once: master and workers, no cleanup."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def process_ids(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [self.process.pid, *(int(pid) for pid in children.read_text().split())]
+
     def log(self) -> str:
         return self.log_path.read_text() if self.log_path else ""
 
