@@ -35,7 +35,6 @@ ERRORS_400 = {
 }
 ERRORS_401 = {401: _error("Not authenticated, or the token is invalid or expired.")}
 ERRORS_404 = {404: _error("Not found, or not yours.")}
-ERRORS_405 = {405: _error("Method not allowed: entries are append-only.")}
 ERRORS_409 = {409: _error("Conflicts with the ledger's state.")}
 ERRORS_413 = {413: _error("The body is over the size limit.")}
 ERRORS_415 = {415: _error("Unsupported media type.")}

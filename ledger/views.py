@@ -40,6 +40,8 @@ from common.schema import (
     ERRORS_401,
     ERRORS_404,
     ERRORS_409,
+    ERRORS_413,
+    ERRORS_415,
     ERRORS_422,
     LIST_ERRORS,
 )
@@ -422,8 +424,8 @@ class CustomerEntryImportView(IdempotentMixin, APIView):
             201: ImportResultSerializer,
             200: OpenApiResponse(ImportResultSerializer, description="Dry run: nothing written."),
             **WRITE_ERRORS,
-            413: OpenApiResponse(description="Over the import size limit."),
-            415: OpenApiResponse(description="The body is not text/csv."),
+            **ERRORS_413,
+            **ERRORS_415,
         },
         tags=["entries"],
         description="A text/csv body with the header `type,amount,entry_date,note` (`type` and "
