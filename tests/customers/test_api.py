@@ -46,6 +46,12 @@ class TestCreateAndRead:
         customer.refresh_from_db()
         assert customer.total_credit == Decimal("0.00")
 
+    def test_patch_needs_no_name_and_put_does(self, client, customer):
+        patched = client.patch(f"/api/customers/{customer.pk}/", {"phone": "000"}, format="json")
+        assert patched.status_code == 200 and patched.json()["name"] == "Ravi Kumar"
+        put = client.put(f"/api/customers/{customer.pk}/", {"phone": "000"}, format="json")
+        assert put.status_code == 400 and "name" in put.json()
+
     def test_put_replaces_and_patch_changes_details(self, client, customer):
         put = client.put(f"/api/customers/{customer.pk}/", {"name": "Ravi K", "phone": ""})
         assert put.status_code == 200 and put.json()["phone"] == ""
