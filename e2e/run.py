@@ -25,7 +25,7 @@ NODE_BIN = ROOT / "e2e" / "node_modules" / ".bin"
 SCREENSHOTS = ROOT / "screenshots"
 REPORTS = ROOT / ".e2e"
 MIN_FUZZ_CASES = 1000
-FUZZ_SECONDS = os.environ.get("E2E_FUZZ_SECONDS", "150")
+FUZZ_SECONDS = os.environ.get("E2E_FUZZ_SECONDS", "90")
 
 
 def step(title):

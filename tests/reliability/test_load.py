@@ -40,6 +40,7 @@ def rss_mb(pid):
     return 0.0
 
 
+@pytest.mark.timeout(SECONDS + 240)
 def test_five_minutes_of_mixed_load(start_server):
     server = start_server(workers=2, GUNICORN_ACCESS_LOG="0", JWT_ACCESS_MINUTES="60")
     tokens = register(server.url)
