@@ -12,7 +12,6 @@ from django.utils import timezone
 from ledger.exceptions import IdempotencyKeyInFlight, IdempotencyKeyReused
 from ledger.models import IdempotencyKey
 
-MAX_KEY_LENGTH = 255
 # Printable ASCII, 1 to 255 characters, no space at either end (HTTP would trim it).
 KEY_PATTERN = re.compile(r"^[!-~]([ -~]{0,253}[!-~])?$")
 

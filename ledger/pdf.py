@@ -91,7 +91,7 @@ class StatementPDF(FPDF):
         self.set_title(title)
         self.set_creator("Mini Ledger")
 
-    def text(self, value) -> str:
+    def drawable(self, value) -> str:
         """Text as the font can draw it: the core font knows only Latin-1."""
         value = str(value)
         if self.latin1_only:
@@ -102,7 +102,7 @@ class StatementPDF(FPDF):
         self.set_y(-12)
         self.set_font(self.family, "", 8)
         self.set_text_color(110)
-        self.cell(0, 6, self.text(self.title_text), align="L")
+        self.cell(0, 6, self.drawable(self.title_text), align="L")
         self.set_x(-40)
         self.cell(30, 6, f"Page {self.page_no()} of {{nb}}", align="R")
 
@@ -130,7 +130,7 @@ def render_statement(statement: Statement, *, merchant: str) -> bytes:
         statement.end_date.isoformat() if statement.end_date else datetime.date.today().isoformat()
     )
     pdf = StatementPDF(title=f"Statement for {customer.name}, {start} to {end}")
-    t = pdf.text
+    t = pdf.drawable
     pdf.add_page()
 
     pdf.set_font(pdf.family, "B", 16)

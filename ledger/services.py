@@ -126,7 +126,9 @@ def reverse_entry(
 ) -> Entry:
     """Cancel an entry with a new one of the opposite type and the same amount, linked to it."""
     with transaction.atomic():
-        original = Entry.objects.select_for_update().get(pk=entry.pk, user=user)
+        original = (
+            Entry.objects.select_for_update().select_related("customer").get(pk=entry.pk, user=user)
+        )
         if original.reverses_id is not None:
             raise ReversalOfReversal()
         if Entry.objects.filter(reverses=original).exists():

@@ -2,7 +2,7 @@
 
 import codecs
 import io
-from functools import partial
+from functools import cached_property, partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -313,11 +313,9 @@ class CustomerEntryViewSet(
 
     create_serializer_class = NestedEntryCreateSerializer
 
-    @property
+    @cached_property
     def customer(self):
-        if not hasattr(self, "_customer"):
-            self._customer = customer_of(self.request.user, self.kwargs["customer_pk"])
-        return self._customer
+        return customer_of(self.request.user, self.kwargs["customer_pk"])
 
     def customer_for(self, data):
         return self.customer
