@@ -76,14 +76,18 @@ class StrictBooleanFilter(django_filters.Filter):
     field_class = StrictBooleanField
 
 
+def reject_empty_values(form: forms.Form):
+    """Make a parameter given with no value (`?start_date=`) an error on the form, not silently
+    "no filter": a client that sent it meant something."""
+    for name in form.fields:
+        if name in form.data and form.data.get(name, "").strip() == "":
+            form.add_error(name, "Give a value, or leave the parameter out.")
+
+
 class StrictFilterSet(django_filters.FilterSet):
-    """A FilterSet where a parameter given with no value (`?start_date=`) is an error, not
-    silently "no filter": a client that sent it meant something."""
+    """A FilterSet whose form refuses a parameter given with no value."""
 
     def is_valid(self):
         valid = super().is_valid()
-        for name in self.filters:
-            if name in self.data and self.data.get(name, "").strip() == "":
-                self.form.add_error(name, "Give a value, or leave the parameter out.")
-                valid = False
-        return valid
+        reject_empty_values(self.form)
+        return valid and not self.form.errors

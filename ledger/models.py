@@ -77,6 +77,12 @@ class Entry(models.Model):
     def __str__(self):
         return f"{self.type} {self.amount} on {self.entry_date}"
 
+    @property
+    def reversed_by_id(self) -> int | None:
+        """The id of the entry that reversed this one, if any (as selectors.entry_rows has it)."""
+        reversal = getattr(self, "reversed_by", None)  # a missing reversal is an AttributeError
+        return reversal.pk if reversal is not None else None
+
 
 class DailyTotal(models.Model):
     """A customer's credits, debits and entry count on one day, kept by the posting service in

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, F, Max, Q, Sum
 
 from common.money import from_cents
 from customers.models import BALANCE, Customer
@@ -33,6 +33,28 @@ class Totals:
 def entries_of(user):
     """The merchant's entries, with the reversing entry joined so lists cost one query."""
     return Entry.objects.for_user(user).select_related("reversed_by")
+
+
+# What EntrySerializer reads of an entry.
+ENTRY_COLUMNS = (
+    "id",
+    "customer_id",
+    "type",
+    "amount",
+    "note",
+    "entry_date",
+    "created_at",
+    "reverses_id",
+    "reversed_by_id",
+)
+
+
+def entry_rows(entries):
+    """The entries as rows carrying ENTRY_COLUMNS, not model instances: a list page reads fifty,
+    and building an instance costs more than reading its row."""
+    return entries.annotate(reversed_by_id=F("reversed_by__id")).values_list(
+        *ENTRY_COLUMNS, named=True
+    )
 
 
 def customer_totals(customer: Customer, *, as_of: datetime.date | None = None) -> Totals:

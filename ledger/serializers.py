@@ -36,14 +36,14 @@ class EntrySerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_reversed_by(self, entry) -> int | None:
-        reversal = getattr(entry, "reversed_by", None)
-        return reversal.pk if reversal is not None else None
+        return entry.reversed_by_id
 
     def to_representation(self, entry):
         # The hot path of every entry list: the same answer as the declared fields give, built
-        # directly (DRF's generic walk over fields cost more than the query did).
+        # directly (DRF's generic walk over fields cost more than the query did). `entry` is an
+        # Entry or one of selectors.entry_rows: both have these attributes.
         return {
-            "id": entry.pk,
+            "id": entry.id,
             "customer": entry.customer_id,
             "type": entry.type,
             "amount": _AMOUNT.to_representation(entry.amount),
@@ -51,7 +51,7 @@ class EntrySerializer(serializers.ModelSerializer):
             "entry_date": _DATE.to_representation(entry.entry_date),
             "created_at": _DATETIME.to_representation(entry.created_at),
             "reverses": entry.reverses_id,
-            "reversed_by": self.get_reversed_by(entry),
+            "reversed_by": entry.reversed_by_id,
         }
 
 

@@ -9,7 +9,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -49,7 +48,7 @@ from customers.models import Customer
 from customers.selectors import customer_of
 from ledger import idempotency, selectors, services
 from ledger.exceptions import IdempotencyKeyInFlight, ImportTooLarge, InvalidImport
-from ledger.filters import EntryFilter
+from ledger.filters import EntryFilterBackend
 from ledger.imports import read_entries_csv
 from ledger.models import Entry
 from ledger.pdf import render_statement
@@ -156,34 +155,27 @@ EXPORT_HEADER = [
 ]
 
 
-class KeptFilterBackend(DjangoFilterBackend):
-    """DjangoFilterBackend that leaves the validated filterset on the view for later steps."""
-
-    def get_filterset(self, request, queryset, view):
-        view.filterset = super().get_filterset(request, queryset, view)
-        return view.filterset
-
-
 class EntryListMixin(FileFormatsMixin):
     """Filtered, ordered, paginated entry lists; `format=csv` streams every matching entry."""
 
-    filter_backends = [StrictOrderingFilter, KeptFilterBackend]
-    filterset_class = EntryFilter
+    filter_backends = [StrictOrderingFilter, EntryFilterBackend]
     ordering_fields = ["entry_date", "amount", "created_at"]
     ordering = ["-entry_date", "-id"]
 
     def known_count(self) -> int | None:
         """The list's length without COUNT(*), when the running totals already hold it."""
-        filtered = set(EntryFilter.base_filters) & set(self.request.query_params)
-        return self.count_from_totals(filtered)
+        return self.count_from_totals(self.entry_filters)
 
-    def count_from_totals(self, filtered: set[str]) -> int | None:
+    def count_from_totals(self, filters: dict) -> int | None:
         return None
 
     def get_renderers(self):
         # Lists can also be a CSV export; a single entry or a write answers JSON only.
         renderers = [renderer() for renderer in RENDERERS]
         return [*renderers, CSVRenderer()] if self.action == "list" else renderers
+
+    def paginate_queryset(self, queryset):
+        return super().paginate_queryset(selectors.entry_rows(queryset))
 
     def list(self, request, *args, **kwargs):
         if not self.wants("csv"):
@@ -250,13 +242,13 @@ class EntryViewSet(
     def customer_for(self, data):
         return data["customer"]
 
-    def count_from_totals(self, filtered):
-        if not filtered:
+    def count_from_totals(self, filters):
+        if not filters:
             book = Customer.objects.for_user(self.request.user).aggregate(n=Sum("entry_count"))
             return book["n"] or 0
-        if filtered == {"customer"}:
+        if filters.keys() == {"customer"}:
             # The filter has already found the caller's customer; its entry_count is the count.
-            return self.filterset.form.cleaned_data["customer"].entry_count
+            return filters["customer"].entry_count
         return None
 
     def get_serializer_class(self):
@@ -320,8 +312,8 @@ class CustomerEntryViewSet(
     def customer_for(self, data):
         return self.customer
 
-    def count_from_totals(self, filtered):
-        return self.customer.entry_count if not filtered else None
+    def count_from_totals(self, filters):
+        return self.customer.entry_count if not filters else None
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user to scope by
