@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from common.money import CENT, MAX_ENTRY_AMOUNT, MAX_TOTAL_CENTS, from_cents, to_cents
+from common.money import CENT, MAX_ENTRY_AMOUNT, MAX_TOTAL_CENTS, to_cents
 from customers.models import Customer
 from ledger.exceptions import (
     AlreadyReversed,
@@ -43,25 +43,39 @@ def post_entry(
     note: str = "",
     reverses: Entry | None = None,
 ) -> Entry:
-    """Post one entry to the customer's ledger and move its running totals with it."""
+    """Post one entry to the customer's ledger and move its running totals with it.
+
+    Inside a caller's transaction it takes no savepoint of its own (two round trips less per
+    posting): if it fails, the caller's transaction fails with it.
+    """
     draft = EntryDraft(
         type=type, amount=amount, entry_date=entry_date or timezone.localdate(), note=note
     )
     cents = _checked_cents(draft)
-    with transaction.atomic():
-        locked = _lock_customer(user=user, customer=customer)
+    with transaction.atomic(savepoint=False):
         credit, debit = (cents, 0) if draft.type == EntryType.CREDIT else (0, cents)
-        _move_totals(locked, credit=credit, debit=debit, count=1, latest=draft.entry_date)
-        _move_daily_totals(locked, {draft.entry_date: [credit, debit, 1]})
+        _move_totals(
+            user=user,
+            customer=customer,
+            credit=credit,
+            debit=debit,
+            count=1,
+            latest=draft.entry_date,
+        )
+        _move_daily_totals(
+            user=user, customer=customer, days={draft.entry_date: [credit, debit, 1]}
+        )
         entry = Entry.objects.create(
             user=user,
-            customer=locked,
+            customer=customer,
             type=draft.type,
             amount=draft.amount,
             entry_date=draft.entry_date,
             note=draft.note,
             reverses=reverses,
         )
+    # A new entry has no reversal yet: say so, rather than have the first reader ask the database.
+    Entry.reversed_by.related.set_cached_value(entry, None)
     return entry
 
 
@@ -114,8 +128,10 @@ def post_entries(
                 )
                 posted += 1
         if posted:
-            _move_totals(locked, credit=credit, debit=debit, count=posted, latest=latest)
-            _move_daily_totals(locked, days)
+            _move_totals(
+                user=user, customer=locked, credit=credit, debit=debit, count=posted, latest=latest
+            )
+            _move_daily_totals(user=user, customer=locked, days=days)
         if dry_run:
             transaction.set_rollback(True)
     return posted
@@ -134,7 +150,7 @@ def reverse_entry(
         if Entry.objects.filter(reverses=original).exists():
             raise AlreadyReversed()
         try:
-            with transaction.atomic():
+            with transaction.atomic(savepoint=False):
                 return post_entry(
                     user=user,
                     customer=original.customer,
@@ -210,21 +226,43 @@ def _row_writer(batch_size: int):
             cursor.executemany(insert, rows)
 
 
-def _move_totals(customer: Customer, *, credit: int, debit: int, count: int, latest) -> None:
-    """Move the locked customer's running totals by these cents and save them."""
-    total_credit = to_cents(customer.total_credit) + credit
-    total_debit = to_cents(customer.total_debit) + debit
-    if total_credit > MAX_TOTAL_CENTS or total_debit > MAX_TOTAL_CENTS:
-        raise TotalsOverflow()
-    customer.total_credit = from_cents(total_credit)
-    customer.total_debit = from_cents(total_debit)
-    customer.entry_count += count
-    if customer.last_entry_date is None or latest > customer.last_entry_date:
-        customer.last_entry_date = latest
-    customer.save(update_fields=["total_credit", "total_debit", "entry_count", "last_entry_date"])
+def _move_totals(
+    *, user, customer: Customer, credit: int, debit: int, count: int, latest: datetime.date
+) -> None:
+    """Move the customer's running totals by these cents in one UPDATE, which also takes the
+    row's lock: concurrent postings to a customer move its totals one at a time, each to the end
+    of the transaction. An archived customer, or totals past what the columns hold, move nothing
+    and raise."""
+    table = connection.ops.quote_name(Customer._meta.db_table)
+    day = connection.ops.adapt_datefield_value(latest)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET total_credit = total_credit + %s, "  # noqa: S608
+            "total_debit = total_debit + %s, entry_count = entry_count + %s, "
+            "last_entry_date = CASE WHEN last_entry_date IS NULL OR last_entry_date < %s "
+            "THEN %s ELSE last_entry_date END "
+            "WHERE id = %s AND user_id = %s AND archived_at IS NULL "
+            "AND total_credit <= %s AND total_debit <= %s",
+            [
+                credit,
+                debit,
+                count,
+                day,
+                day,
+                customer.pk,
+                user.pk,
+                MAX_TOTAL_CENTS - credit,
+                MAX_TOTAL_CENTS - debit,
+            ],
+        )
+        if cursor.rowcount == 1:
+            return
+    if Customer.objects.get(pk=customer.pk, user=user).archived_at is not None:
+        raise CustomerArchived()
+    raise TotalsOverflow()
 
 
-def _move_daily_totals(customer: Customer, days: dict[datetime.date, list[int]]) -> None:
+def _move_daily_totals(*, user, customer: Customer, days: dict[datetime.date, list[int]]) -> None:
     """Add each day's [credit cents, debit cents, count] to the customer's daily totals."""
     table = connection.ops.quote_name(DailyTotal._meta.db_table)
     upsert = (
@@ -235,8 +273,11 @@ def _move_daily_totals(customer: Customer, days: dict[datetime.date, list[int]])
     )
     adapt = connection.ops.adapt_datefield_value
     rows = [
-        (customer.user_id, customer.pk, adapt(day), credit, debit, count)
+        (user.pk, customer.pk, adapt(day), credit, debit, count)
         for day, (credit, debit, count) in days.items()
     ]
     with connection.cursor() as cursor:
-        cursor.executemany(upsert, rows)
+        if len(rows) == 1:
+            cursor.execute(upsert, rows[0])  # one posting: one statement, not a pipelined batch
+        else:
+            cursor.executemany(upsert, rows)

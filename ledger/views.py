@@ -99,7 +99,7 @@ class IdempotentMixin:
             response = handler()
             if status.is_success(response.status_code):
                 try:
-                    with transaction.atomic():
+                    with transaction.atomic(savepoint=False):
                         idempotency.remember(
                             user=request.user,
                             key=key,

@@ -128,6 +128,8 @@ class TestArchive:
         assert response.status_code == 400
         assert "archived" in response.json()
 
+    # No transaction around the request, as in production: the refused posting fails its own.
+    @pytest.mark.django_db(transaction=True)
     def test_posting_to_an_archived_customer_is_a_conflict(self, client, customer):
         client.delete(f"/api/customers/{customer.pk}/")
         response = client.post(

@@ -83,6 +83,9 @@ def test_the_service_refuses_amounts_out_of_range(customer, amount):
     assert not Entry.objects.exists()
 
 
+# As in a request, no transaction around the posting: a failed posting fails the transaction it
+# runs in (no savepoint of its own), so what is left in the database is what a client would see.
+@pytest.mark.django_db(transaction=True)
 def test_totals_that_would_overflow_are_refused(customer):
     Customer.objects.filter(pk=customer.pk).update(total_credit=Decimal("92233720368547758.00"))
     with pytest.raises(TotalsOverflow):
@@ -90,6 +93,9 @@ def test_totals_that_would_overflow_are_refused(customer):
     assert not Entry.objects.exists()
 
 
+# As in a request, no transaction around the posting: a failed posting fails the transaction it
+# runs in (no savepoint of its own), so what is left in the database is what a client would see.
+@pytest.mark.django_db(transaction=True)
 def test_posting_to_another_users_customer_is_impossible(customer, other_user):
     with pytest.raises(Customer.DoesNotExist):
         services.post_entry(
