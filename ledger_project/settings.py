@@ -116,7 +116,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": env_int("SQLITE_BUSY_TIMEOUT", 30),
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL",
     }
+    DATABASES["default"]["ENGINE"] = "common.sqlite"  # Django's, with writers queued
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_NAME") or None}
+    # Each worker keeps its connection: opening one (and reading the schema) cost more than
+    # a whole /api/auth/me/ request. There is no server whose connections this could use up.
+    DATABASES["default"]["CONN_MAX_AGE"] = None
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps connections, not Django
     DATABASES["default"]["OPTIONS"] = {

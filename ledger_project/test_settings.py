@@ -14,7 +14,7 @@ from ledger_project.settings import BASE_DIR, DATABASES
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # A file, not SQLite's in-memory default: the concurrency tests need several connections to it.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "common.sqlite":
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".pytest-db.sqlite3")}
 
 # Serve assets from the apps' folders, so tests need no collectstatic.

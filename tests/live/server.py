@@ -35,7 +35,7 @@ class FreshDatabase:
     @classmethod
     def create(cls) -> "FreshDatabase":
         database = settings.DATABASES["default"]
-        if database["ENGINE"].endswith("sqlite3"):
+        if database["ENGINE"] == "common.sqlite":
             folder = tempfile.mkdtemp(prefix="ledger-live-")
             path = Path(folder) / "db.sqlite3"
             return cls(url=f"sqlite:///{path}", drop=lambda: _remove_tree(folder))

@@ -1,0 +1,1 @@
+"""The SQLite database backend, with a queue for writers (see base.py)."""
