@@ -77,11 +77,16 @@ WRITE_ERRORS = {**ERRORS_400, **ERRORS_401, **ERRORS_404, **ERRORS_409, **ERRORS
 class IdempotentMixin:
     """Honour an Idempotency-Key on the view's writes: replay, refuse reuse, refuse in flight."""
 
-    def idempotent(self, request, handler, fingerprint=None) -> Response:
-        """Run handler() once per key; `fingerprint` identifies the body (default: its bytes)."""
+    def idempotent(self, request, write, fingerprint=None) -> Response:
+        """Run write() once per key; `fingerprint` identifies the body (default: its bytes).
+
+        The key is claimed in the transaction write() posts in, so the posting and the stored
+        answer commit together. Validate before calling this: everything in here runs inside
+        that transaction (on SQLite, while holding the database's write lock).
+        """
         key = request.headers.get("Idempotency-Key")
         if key is None:
-            return handler()
+            return write()
         if not idempotency.KEY_PATTERN.match(key):
             raise ValidationError({"Idempotency-Key": ["Use 1 to 255 printable ASCII characters."]})
         if fingerprint is None:
@@ -96,7 +101,7 @@ class IdempotentMixin:
                     status=record.response_status,
                     headers={"Idempotent-Replayed": "true"},
                 )
-            response = handler()
+            response = write()
             if status.is_success(response.status_code):
                 try:
                     with transaction.atomic(savepoint=False):
@@ -123,22 +128,24 @@ class EntryCreateMixin(IdempotentMixin):
         return EntrySerializer
 
     def create(self, request, *args, **kwargs):
-        return self.idempotent(request, partial(self._create, request))
-
-    def _create(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        entry = services.post_entry(
-            user=request.user,
-            customer=self.customer_for(data),
-            type=data["type"],
-            amount=data["amount"],
-            entry_date=data["entry_date"],
-            note=data["note"],
-        )
-        body = EntrySerializer(entry, context=self.get_serializer_context()).data
-        return Response(body, status=status.HTTP_201_CREATED)
+        customer = self.customer_for(data)
+
+        def write():
+            entry = services.post_entry(
+                user=request.user,
+                customer=customer,
+                type=data["type"],
+                amount=data["amount"],
+                entry_date=data["entry_date"],
+                note=data["note"],
+            )
+            body = EntrySerializer(entry, context=self.get_serializer_context()).data
+            return Response(body, status=status.HTTP_201_CREATED)
+
+        return self.idempotent(request, write)
 
 
 EXPORT_HEADER = [
@@ -274,16 +281,17 @@ class EntryViewSet(
     @action(detail=True, methods=["post"])
     def reverse(self, request, pk=None):
         """Cancel the entry with a new one of the opposite type and the same amount."""
-        return self.idempotent(request, partial(self._reverse, request))
-
-    def _reverse(self, request):
         entry = self.get_object()
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        reversal = services.reverse_entry(
-            user=request.user, entry=entry, **serializer.validated_data
-        )
-        return Response(EntrySerializer(reversal).data, status=status.HTTP_201_CREATED)
+
+        def write():
+            reversal = services.reverse_entry(
+                user=request.user, entry=entry, **serializer.validated_data
+            )
+            return Response(EntrySerializer(reversal).data, status=status.HTTP_201_CREATED)
+
+        return self.idempotent(request, write)
 
 
 @extend_schema_view(
@@ -438,7 +446,7 @@ class CustomerEntryImportView(IdempotentMixin, APIView):
         if request.content_type.split(";")[0].strip() != CSVStreamParser.media_type:
             raise UnsupportedMediaType(request.content_type)
 
-        def handler():
+        def write():
             drafts = read_entries_csv(body.lines(), today=timezone.localdate())
             count = services.post_entries(
                 user=request.user, customer=customer, drafts=drafts, dry_run=dry_run
@@ -447,7 +455,7 @@ class CustomerEntryImportView(IdempotentMixin, APIView):
                 return Response({"imported": 0, "valid_rows": count, "dry_run": True})
             return Response({"imported": count}, status=status.HTTP_201_CREATED)
 
-        return self.idempotent(request, handler, fingerprint=body.fingerprint)
+        return self.idempotent(request, write, fingerprint=body.fingerprint)
 
 
 def _bool_param(request, name) -> bool:
