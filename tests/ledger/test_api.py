@@ -5,6 +5,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from rest_framework import serializers
 
 from customers.models import Customer
 from ledger.models import Entry, IdempotencyKey
@@ -131,6 +132,38 @@ BAD_ENTRIES = [
     ({"type": "credit", "amount": "1.00", "note": "nul\x00byte"}, "note"),
     ({"type": "credit", "amount": "1.00", "note": ["a"]}, "note"),
 ]
+
+
+class TestEntryShape:
+    """Lists read entries as rows and write them without DRF's field walk: the answer must be
+    what the declared fields would give, in any time zone."""
+
+    @pytest.mark.parametrize("zone", ["UTC", "Asia/Kolkata", "America/St_Johns"])
+    def test_an_entry_reads_the_same_listed_alone_and_as_drf_fields_write_it(
+        self, client, customer, zone, settings
+    ):
+        settings.TIME_ZONE = zone
+        original = post(customer, "credit", "1234.5", note='चावल "rice"')
+        client.post(f"/api/entries/{original.pk}/reverse/", {}, format="json")
+        post(customer, "debit", "0.07", entry_date=D(2026, 3, 1))
+        listed = {item["id"]: item for item in client.get("/api/entries/").json()["results"]}
+        assert len(listed) == 3
+        for entry in Entry.objects.all():
+            expected = {
+                "id": entry.pk,
+                "customer": entry.customer_id,
+                "type": entry.type,
+                "amount": serializers.DecimalField(
+                    max_digits=None, decimal_places=2
+                ).to_representation(entry.amount),
+                "note": entry.note,
+                "entry_date": serializers.DateField().to_representation(entry.entry_date),
+                "created_at": serializers.DateTimeField().to_representation(entry.created_at),
+                "reverses": entry.reverses_id,
+                "reversed_by": getattr(getattr(entry, "reversed_by", None), "pk", None),
+            }
+            assert listed[entry.pk] == expected
+            assert client.get(f"/api/entries/{entry.pk}/").json() == expected
 
 
 class TestBadInput:
