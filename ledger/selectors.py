@@ -70,6 +70,23 @@ def customer_totals(customer: Customer, *, as_of: datetime.date | None = None) -
     return _day_sums(customer, day__lte=as_of)
 
 
+def entry_count(customer: Customer, *, start_date=None, end_date=None) -> int:
+    """How many entries the customer has, dated within the period if one is given: from the
+    running totals, or the daily totals (a row per day, never one per entry)."""
+    if start_date is None and end_date is None:
+        return customer.entry_count
+    return _day_sums(customer, **_day_range(start_date, end_date)).entry_count
+
+
+def _day_range(start_date, end_date) -> dict:
+    day_range = {}
+    if start_date is not None:
+        day_range["day__gte"] = start_date
+    if end_date is not None:
+        day_range["day__lte"] = end_date
+    return day_range
+
+
 def _day_sums(customer: Customer, **day_range) -> Totals:
     row = DailyTotal.objects.filter(
         user=customer.user_id, customer=customer, **day_range
@@ -181,12 +198,7 @@ def statement(customer: Customer, *, start_date=None, end_date=None) -> Statemen
     opening = ZERO
     if start_date is not None:
         opening = _day_sums(customer, day__lt=start_date).balance
-    day_range = {}
-    if start_date is not None:
-        day_range["day__gte"] = start_date
-    if end_date is not None:
-        day_range["day__lte"] = end_date
-    period = _day_sums(customer, **day_range)
+    period = _day_sums(customer, **_day_range(start_date, end_date))
     return Statement(
         customer=customer,
         start_date=start_date,

@@ -169,9 +169,11 @@ class EntryListMixin(FileFormatsMixin):
     ordering_fields = ["entry_date", "amount", "created_at"]
     ordering = ["-entry_date", "-id"]
 
-    def known_count(self) -> int | None:
-        """The list's length without COUNT(*), when the running totals already hold it."""
-        return self.count_from_totals(self.entry_filters)
+    def known_count(self) -> int:
+        """The list's length: from the running totals when they hold it, else counted over the
+        entries themselves (the page's rows join each entry to its reversal; a count need not)."""
+        count = self.count_from_totals(self.entry_filters)
+        return self.entries.count() if count is None else count
 
     def count_from_totals(self, filters: dict) -> int | None:
         return None
@@ -182,6 +184,7 @@ class EntryListMixin(FileFormatsMixin):
         return [*renderers, CSVRenderer()] if self.action == "list" else renderers
 
     def paginate_queryset(self, queryset):
+        self.entries = queryset
         return super().paginate_queryset(selectors.entry_rows(queryset))
 
     def list(self, request, *args, **kwargs):
@@ -207,6 +210,13 @@ class EntryListMixin(FileFormatsMixin):
             .iterator(chunk_size=2000)
         )
         return stream_csv(EXPORT_HEADER, map(_export_row, rows), filename="entries.csv")
+
+
+DATE_FILTERS = {"start_date", "end_date"}
+
+
+def _dates(filters: dict) -> dict:
+    return {name: filters[name] for name in DATE_FILTERS & filters.keys()}
 
 
 def _export_row(row):
@@ -253,9 +263,10 @@ class EntryViewSet(
         if not filters:
             book = Customer.objects.for_user(self.request.user).aggregate(n=Sum("entry_count"))
             return book["n"] or 0
-        if filters.keys() == {"customer"}:
-            # The filter has already found the caller's customer; its entry_count is the count.
-            return filters["customer"].entry_count
+        customer = filters.get("customer")
+        if customer is not None and filters.keys() <= {"customer", *DATE_FILTERS}:
+            # The filter has already found the caller's customer: its totals hold the count.
+            return selectors.entry_count(customer, **_dates(filters))
         return None
 
     def get_serializer_class(self):
@@ -321,7 +332,9 @@ class CustomerEntryViewSet(
         return self.customer
 
     def count_from_totals(self, filters):
-        return self.customer.entry_count if not filters else None
+        if filters.keys() <= DATE_FILTERS:
+            return selectors.entry_count(self.customer, **_dates(filters))
+        return None
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user to scope by

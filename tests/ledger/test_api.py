@@ -548,7 +548,8 @@ def test_v1_flat_entries_and_filters(client, customer):
 
 
 class TestKnownCounts:
-    """Unfiltered lists take their count from the running totals instead of COUNT(*)."""
+    """Lists by customer (and dates) take their count from the running or daily totals
+    instead of COUNT(*); other filters count the entries, never the page's joined rows."""
 
     def counted(self, client, url):
         from django.db import connection
@@ -580,3 +581,27 @@ class TestKnownCounts:
             post(customer, "credit" if n % 2 else "debit", n + 1)
         count, counting = self.counted(client, f"/api/entries/?customer={customer.pk}&type=debit")
         assert count == 3 and len(counting) == 1
+
+    def test_date_ranges_of_a_customer_count_from_the_daily_totals(self, client, customer):
+        for day in [D(2026, 1, 31), D(2026, 2, 1), D(2026, 2, 1), D(2026, 2, 28), D(2026, 3, 1)]:
+            post(customer, entry_date=day)
+        for query, expected in [
+            ("start_date=2026-02-01&end_date=2026-02-28", 3),
+            ("start_date=2026-02-01", 4),
+            ("end_date=2026-02-01", 3),
+            ("start_date=2026-04-01", 0),
+        ]:
+            for url in [
+                f"/api/entries/?customer={customer.pk}&{query}",
+                f"/api/customers/{customer.pk}/entries/?{query}",
+            ]:
+                count, counting = self.counted(client, url)
+                assert (count, counting) == (expected, []), url
+
+    def test_a_counted_list_counts_entries_without_joining_their_reversals(self, client, customer):
+        for n in range(3):
+            post(customer, amount=n + 1)
+        client.post(f"/api/entries/{Entry.objects.first().pk}/reverse/", {}, format="json")
+        count, counting = self.counted(client, f"/api/entries/?customer={customer.pk}&type=credit")
+        assert count == 3
+        assert len(counting) == 1 and "JOIN" not in counting[0].upper()
