@@ -76,12 +76,15 @@ class StrictBooleanFilter(django_filters.Filter):
     field_class = StrictBooleanField
 
 
+EMPTY_VALUE = "Give a value, or leave the parameter out."
+
+
 def reject_empty_values(form: forms.Form):
     """Make a parameter given with no value (`?start_date=`) an error on the form, not silently
     "no filter": a client that sent it meant something."""
     for name in form.fields:
         if name in form.data and form.data.get(name, "").strip() == "":
-            form.add_error(name, "Give a value, or leave the parameter out.")
+            form.add_error(name, EMPTY_VALUE)
 
 
 class StrictFilterSet(django_filters.FilterSet):

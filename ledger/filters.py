@@ -1,14 +1,15 @@
 """Query parameters of the entry lists; a value that does not parse is a 400, never ignored.
 
-A plain form and a DRF filter backend rather than a django-filter FilterSet: the entry list is
-the busiest read there is, and a FilterSet rebuilds its filters and form class on every request.
+Shared form fields and a DRF filter backend rather than a django-filter FilterSet: the entry
+list is the busiest read there is, and a FilterSet rebuilds its filters and form class (and a
+form its fields) on every request.
 """
 
 from django import forms
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
 
-from common.filters import reject_empty_values
+from common.filters import EMPTY_VALUE
 from common.money import MAX_ENTRY_AMOUNT, PLAIN_DECIMAL
 from customers.models import Customer
 from ledger.models import EntryType
@@ -30,45 +31,61 @@ def _amount_field():
     )
 
 
-class EntryFilterForm(forms.Form):
-    """`customer`, `type`, `start_date`/`end_date` (inclusive), `min_amount`/`max_amount`."""
+# Django form fields, declared once and shared: cleaning a value keeps no state in them, while a
+# Form would deep-copy every field on every request of the busiest read there is.
+FIELDS = {
+    "type": forms.ChoiceField(choices=EntryType.choices),
+    "start_date": forms.DateField(),
+    "end_date": forms.DateField(),
+    "min_amount": _amount_field(),
+    "max_amount": _amount_field(),
+}
+# Each parameter and the lookup it filters the entries by.
+LOOKUPS = {
+    "customer": "customer",
+    "type": "type",
+    "start_date": "entry_date__gte",
+    "end_date": "entry_date__lte",
+    "min_amount": "amount__gte",
+    "max_amount": "amount__lte",
+}
+NOT_A_CHOICE = "Select a valid choice. That choice is not one of the available choices."
 
-    customer = forms.ModelChoiceField(queryset=Customer.objects.none(), required=False)
-    type = forms.ChoiceField(choices=EntryType.choices, required=False)
-    start_date = forms.DateField(required=False)
-    end_date = forms.DateField(required=False)
-    min_amount = _amount_field()
-    max_amount = _amount_field()
 
-    # Each parameter and the lookup it filters the entries by.
-    lookups = {
-        "customer": "customer",
-        "type": "type",
-        "start_date": "entry_date__gte",
-        "end_date": "entry_date__lte",
-        "min_amount": "amount__gte",
-        "max_amount": "amount__lte",
-    }
+def parse_entry_filters(params, *, user) -> dict:
+    """`customer`, `type`, `start_date`/`end_date` (inclusive), `min_amount`/`max_amount`: those
+    given, parsed. Any that does not parse, or is given empty, is a 400 naming it."""
+    given, errors = {}, {}
+    for name in LOOKUPS:
+        if name not in params:
+            continue
+        raw = params[name]
+        if raw.strip() == "":
+            errors[name] = [EMPTY_VALUE]
+            continue
+        try:
+            given[name] = _customer(raw, user) if name == "customer" else FIELDS[name].clean(raw)
+        except forms.ValidationError as exc:
+            errors[name] = exc.messages
+    start, end = given.get("start_date"), given.get("end_date")
+    if start and end and start > end:
+        errors["end_date"] = ["end_date must be on or after start_date."]
+    low, high = given.get("min_amount"), given.get("max_amount")
+    if low is not None and high is not None and low > high:
+        errors["max_amount"] = ["max_amount must be at least min_amount."]
+    if errors:
+        raise ValidationError(errors)
+    return given
 
-    def __init__(self, data, *, user):
-        super().__init__(data)
-        # Only the caller's customers are choices: another merchant's is "not a valid choice".
-        self.fields["customer"].queryset = Customer.objects.for_user(user)
 
-    def clean(self):
-        cleaned = super().clean()
-        reject_empty_values(self)
-        start, end = cleaned.get("start_date"), cleaned.get("end_date")
-        if start and end and start > end:
-            self.add_error("end_date", "end_date must be on or after start_date.")
-        low, high = cleaned.get("min_amount"), cleaned.get("max_amount")
-        if low is not None and high is not None and low > high:
-            self.add_error("max_amount", "max_amount must be at least min_amount.")
-        return cleaned
-
-    def given(self) -> dict:
-        """The parameters the client gave, parsed."""
-        return {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
+def _customer(raw: str, user) -> Customer:
+    """One of the caller's customers by id; another merchant's is "not a valid choice"."""
+    if not (raw.strip().isascii() and raw.strip().isdigit()):
+        raise forms.ValidationError(NOT_A_CHOICE)
+    try:
+        return Customer.objects.for_user(user).get(pk=int(raw))
+    except Customer.DoesNotExist:
+        raise forms.ValidationError(NOT_A_CHOICE) from None
 
 
 AMOUNT_SCHEMA = {
@@ -88,17 +105,13 @@ PARAMETERS = {
 
 
 class EntryFilterBackend(BaseFilterBackend):
-    """Filter the entry lists by EntryFilterForm; leave what was given on the view as
+    """Filter the entry lists by parse_entry_filters; leave what was given on the view as
     `view.entry_filters` (the list's count can then come from kept totals)."""
 
     def filter_queryset(self, request, queryset, view):
-        form = EntryFilterForm(request.query_params, user=request.user)
-        if not form.is_valid():
-            raise ValidationError({name: list(errors) for name, errors in form.errors.items()})
-        view.entry_filters = form.given()
-        lookups = EntryFilterForm.lookups
+        view.entry_filters = parse_entry_filters(request.query_params, user=request.user)
         given = view.entry_filters.items()
-        return queryset.filter(**{lookups[name]: value for name, value in given})
+        return queryset.filter(**{LOOKUPS[name]: value for name, value in given})
 
     def get_schema_operation_parameters(self, view):
         return [

@@ -323,6 +323,8 @@ class TestFilters:
             ("start_date=2026-03-01&end_date=2026-02-01", "end_date"),
             ("type=refund", "type"),
             ("customer=abc", "customer"),
+            ("customer=1.5", "customer"),
+            ("customer=99999999999999999999999", "customer"),
             ("min_amount=ten", "min_amount"),
             ("min_amount=0.001", "min_amount"),
             ("max_amount=NaN", "max_amount"),
