@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from common.money import CENT, MAX_ENTRY_AMOUNT, MAX_TOTAL_CENTS, to_cents
+from common.money import CENT, MAX_ENTRY_AMOUNT, MAX_TOTAL_CENTS, from_cents, to_cents
 from customers.models import Customer
 from ledger.exceptions import (
     AlreadyReversed,
@@ -52,28 +52,33 @@ def post_entry(
         type=type, amount=amount, entry_date=entry_date or timezone.localdate(), note=note
     )
     cents = _checked_cents(draft)
+    credit, debit = (cents, 0) if draft.type == EntryType.CREDIT else (0, cents)
     with transaction.atomic(savepoint=False):
-        credit, debit = (cents, 0) if draft.type == EntryType.CREDIT else (0, cents)
-        _move_totals(
-            user=user,
-            customer=customer,
-            credit=credit,
-            debit=debit,
-            count=1,
-            latest=draft.entry_date,
-        )
-        _move_daily_totals(
-            user=user, customer=customer, days={draft.entry_date: [credit, debit, 1]}
-        )
-        entry = Entry.objects.create(
-            user=user,
-            customer=customer,
-            type=draft.type,
-            amount=draft.amount,
-            entry_date=draft.entry_date,
-            note=draft.note,
-            reverses=reverses,
-        )
+        if connection.vendor == "postgresql":
+            entry = _post_in_one_statement(
+                user=user, customer=customer, draft=draft, cents=cents, reverses=reverses
+            )
+        else:
+            _move_totals(
+                user=user,
+                customer=customer,
+                credit=credit,
+                debit=debit,
+                count=1,
+                latest=draft.entry_date,
+            )
+            _move_daily_totals(
+                user=user, customer=customer, days={draft.entry_date: [credit, debit, 1]}
+            )
+            entry = Entry.objects.create(
+                user=user,
+                customer=customer,
+                type=draft.type,
+                amount=draft.amount,
+                entry_date=draft.entry_date,
+                note=draft.note,
+                reverses=reverses,
+            )
     # A new entry has no reversal yet: say so, rather than have the first reader ask the database.
     Entry.reversed_by.related.set_cached_value(entry, None)
     return entry
@@ -226,51 +231,124 @@ def _row_writer(batch_size: int):
             cursor.executemany(insert, rows)
 
 
+def _totals_update(
+    *, user, customer: Customer, credit: int, debit: int, count: int, latest: datetime.date
+) -> tuple[str, list]:
+    """The UPDATE that moves the customer's running totals by these cents, and so takes the
+    row's lock: concurrent postings to a customer move its totals one at a time, each to the end
+    of its transaction. An archived customer, or totals past what the columns hold, match no
+    row."""
+    table = connection.ops.quote_name(Customer._meta.db_table)
+    day = connection.ops.adapt_datefield_value(latest)
+    sql = (
+        f"UPDATE {table} SET total_credit = total_credit + %s, "  # noqa: S608
+        "total_debit = total_debit + %s, entry_count = entry_count + %s, "
+        "last_entry_date = CASE WHEN last_entry_date IS NULL OR last_entry_date < %s "
+        "THEN %s ELSE last_entry_date END "
+        "WHERE id = %s AND user_id = %s AND archived_at IS NULL "
+        "AND total_credit <= %s AND total_debit <= %s"
+    )
+    params = [
+        credit,
+        debit,
+        count,
+        day,
+        day,
+        customer.pk,
+        user.pk,
+        MAX_TOTAL_CENTS - credit,
+        MAX_TOTAL_CENTS - debit,
+    ]
+    return sql, params
+
+
 def _move_totals(
     *, user, customer: Customer, credit: int, debit: int, count: int, latest: datetime.date
 ) -> None:
-    """Move the customer's running totals by these cents in one UPDATE, which also takes the
-    row's lock: concurrent postings to a customer move its totals one at a time, each to the end
-    of the transaction. An archived customer, or totals past what the columns hold, move nothing
-    and raise."""
-    table = connection.ops.quote_name(Customer._meta.db_table)
-    day = connection.ops.adapt_datefield_value(latest)
+    """Move the customer's running totals (see _totals_update), or raise why they cannot."""
+    sql, params = _totals_update(
+        user=user, customer=customer, credit=credit, debit=debit, count=count, latest=latest
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET total_credit = total_credit + %s, "  # noqa: S608
-            "total_debit = total_debit + %s, entry_count = entry_count + %s, "
-            "last_entry_date = CASE WHEN last_entry_date IS NULL OR last_entry_date < %s "
-            "THEN %s ELSE last_entry_date END "
-            "WHERE id = %s AND user_id = %s AND archived_at IS NULL "
-            "AND total_credit <= %s AND total_debit <= %s",
-            [
-                credit,
-                debit,
-                count,
-                day,
-                day,
-                customer.pk,
-                user.pk,
-                MAX_TOTAL_CENTS - credit,
-                MAX_TOTAL_CENTS - debit,
-            ],
-        )
+        cursor.execute(sql, params)
         if cursor.rowcount == 1:
             return
+    _refuse(user=user, customer=customer)
+
+
+def _refuse(*, user, customer: Customer):
+    """Raise why the customer's totals did not move: archived, or they would overflow."""
     if Customer.objects.get(pk=customer.pk, user=user).archived_at is not None:
         raise CustomerArchived()
     raise TotalsOverflow()
 
 
-def _move_daily_totals(*, user, customer: Customer, days: dict[datetime.date, list[int]]) -> None:
-    """Add each day's [credit cents, debit cents, count] to the customer's daily totals."""
+ENTRY_INSERT_COLUMNS = (*ENTRY_COLUMNS, "reverses_id")
+
+
+def _post_in_one_statement(
+    *, user, customer: Customer, draft: EntryDraft, cents: int, reverses: Entry | None
+) -> Entry:
+    """PostgreSQL: move the totals, add to the day and insert the entry in one statement, one
+    round trip while the customer's row is locked instead of three. The day and the entry are
+    written only if the totals moved (they select from the UPDATE's row)."""
+    credit, debit = (cents, 0) if draft.type == EntryType.CREDIT else (0, cents)
+    update, update_params = _totals_update(
+        user=user, customer=customer, credit=credit, debit=debit, count=1, latest=draft.entry_date
+    )
+    table = connection.ops.quote_name(Entry._meta.db_table)
+    created_at = timezone.now()
+    # Built from the model's table names and fixed column lists only; every value is a
+    # parameter.
+    sql = (
+        f"WITH moved AS ({update} RETURNING id), "  # noqa: S608
+        f"day AS ({_day_upsert('SELECT %s, id, %s, %s, %s, 1 FROM moved')}) "
+        f"INSERT INTO {table} ({', '.join(ENTRY_INSERT_COLUMNS)}) "
+        "SELECT %s, id, %s, %s, %s, %s, %s, %s FROM moved RETURNING id"
+    )
+    params = [
+        *update_params,
+        *(user.pk, draft.entry_date, credit, debit),
+        *(user.pk, draft.type, cents, draft.note, draft.entry_date, created_at),
+        reverses.pk if reverses is not None else None,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        _refuse(user=user, customer=customer)
+    values = {
+        "id": row[0],
+        "user_id": user.pk,
+        "customer_id": customer.pk,
+        "type": draft.type,
+        "amount": from_cents(cents),
+        "note": draft.note,
+        "entry_date": draft.entry_date,
+        "created_at": created_at,
+        "reverses_id": reverses.pk if reverses is not None else None,
+    }
+    fields = [field.attname for field in Entry._meta.concrete_fields]
+    entry = Entry.from_db(connection.alias, fields, [values[name] for name in fields])
+    entry.user, entry.customer, entry.reverses = user, customer, reverses
+    return entry
+
+
+def _day_upsert(rows: str) -> str:
+    """INSERT `rows` (user_id, customer_id, day, credit, debit, entry_count) into the daily
+    totals, adding to a day that is already there."""
     table = connection.ops.quote_name(DailyTotal._meta.db_table)
-    upsert = (
-        f"INSERT INTO {table} (user_id, customer_id, day, credit, debit, entry_count) "  # noqa: S608
-        "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (user_id, customer_id, day) DO UPDATE SET "
+    return (
+        f"INSERT INTO {table} (user_id, customer_id, day, credit, debit, entry_count) "
+        f"{rows} ON CONFLICT (user_id, customer_id, day) DO UPDATE SET "
         f"credit = {table}.credit + excluded.credit, debit = {table}.debit + excluded.debit, "
         f"entry_count = {table}.entry_count + excluded.entry_count"
     )
+
+
+def _move_daily_totals(*, user, customer: Customer, days: dict[datetime.date, list[int]]) -> None:
+    """Add each day's [credit cents, debit cents, count] to the customer's daily totals."""
+    upsert = _day_upsert("VALUES (%s, %s, %s, %s, %s, %s)")
     adapt = connection.ops.adapt_datefield_value
     rows = [
         (user.pk, customer.pk, adapt(day), credit, debit, count)
