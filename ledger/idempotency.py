@@ -40,24 +40,23 @@ def claim(*, user, key: str, fingerprint: Callable[[], str]) -> IdempotencyKey |
     `fingerprint` is asked for only when there is a record to compare with.
     """
     assert connection.in_atomic_block, "claim() must run inside transaction.atomic()"
-    records = IdempotencyKey.objects.filter(user=user, key=key)
+    # One query, plain SQL (on SQLite it runs holding the write lock): on PostgreSQL it also
+    # takes the key's lock. Should the first request commit between the two, this one misses
+    # its record, posts, and is refused at `remember` by the unique key (a 409, nothing
+    # written): never a second posting.
+    table = connection.ops.quote_name(IdempotencyKey._meta.db_table)
+    lock, lock_params = "TRUE", []
     if connection.vendor == "postgresql":
-        # One round trip: take the key's lock and look for an earlier answer. Should the first
-        # request commit between the two, this one misses its record, posts, and is refused at
-        # `remember` by the unique key (a 409, and nothing written): never a second posting.
-        table = connection.ops.quote_name(IdempotencyKey._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT pg_try_advisory_xact_lock(%s), (SELECT id FROM {table} "  # noqa: S608
-                "WHERE user_id = %s AND key = %s)",
-                [_lock_id(user.pk, key), user.pk, key],
-            )
-            locked, record_id = cursor.fetchone()
-        if not locked:
-            raise IdempotencyKeyInFlight()
-        record = records.get(pk=record_id) if record_id is not None else None
-    else:
-        record = records.first()
+        lock, lock_params = "pg_try_advisory_xact_lock(%s)", [_lock_id(user.pk, key)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {lock}, (SELECT id FROM {table} WHERE user_id = %s AND key = %s)",  # noqa: S608
+            [*lock_params, user.pk, key],
+        )
+        locked, record_id = cursor.fetchone()
+    if not locked:
+        raise IdempotencyKeyInFlight()
+    record = IdempotencyKey.objects.get(pk=record_id) if record_id is not None else None
     if record is not None and record.fingerprint != fingerprint():
         raise IdempotencyKeyReused()
     return record

@@ -53,11 +53,19 @@ def post_entry(
     )
     cents = _checked_cents(draft)
     credit, debit = (cents, 0) if draft.type == EntryType.CREDIT else (0, cents)
+    row = {
+        "user_id": user.pk,
+        "customer_id": customer.pk,
+        "type": draft.type,
+        "amount": cents,
+        "note": draft.note,
+        "entry_date": draft.entry_date,
+        "created_at": timezone.now(),
+        "reverses_id": reverses.pk if reverses is not None else None,
+    }
     with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
-            entry = _post_in_one_statement(
-                user=user, customer=customer, draft=draft, cents=cents, reverses=reverses
-            )
+            row["id"] = _post_in_one_statement(user=user, customer=customer, row=row)
         else:
             _move_totals(
                 user=user,
@@ -70,15 +78,11 @@ def post_entry(
             _move_daily_totals(
                 user=user, customer=customer, days={draft.entry_date: [credit, debit, 1]}
             )
-            entry = Entry.objects.create(
-                user=user,
-                customer=customer,
-                type=draft.type,
-                amount=draft.amount,
-                entry_date=draft.entry_date,
-                note=draft.note,
-                reverses=reverses,
-            )
+            row["id"] = _insert_entry(row)
+    row["amount"] = from_cents(cents)
+    fields = [field.attname for field in Entry._meta.concrete_fields]
+    entry = Entry.from_db(connection.alias, fields, [row[name] for name in fields])
+    entry.user, entry.customer, entry.reverses = user, customer, reverses
     # A new entry has no reversal yet: say so, rather than have the first reader ask the database.
     Entry.reversed_by.related.set_cached_value(entry, None)
     return entry
@@ -286,18 +290,37 @@ def _refuse(*, user, customer: Customer):
 ENTRY_INSERT_COLUMNS = (*ENTRY_COLUMNS, "reverses_id")
 
 
-def _post_in_one_statement(
-    *, user, customer: Customer, draft: EntryDraft, cents: int, reverses: Entry | None
-) -> Entry:
-    """PostgreSQL: move the totals, add to the day and insert the entry in one statement, one
-    round trip while the customer's row is locked instead of three. The day and the entry are
-    written only if the totals moved (they select from the UPDATE's row)."""
-    credit, debit = (cents, 0) if draft.type == EntryType.CREDIT else (0, cents)
+def _insert_entry(row: dict) -> int:
+    """Insert one entry row (ENTRY_INSERT_COLUMNS); answer its id. Plain SQL rather than the
+    ORM's save(): on SQLite this runs holding the database's write lock."""
+    table = connection.ops.quote_name(Entry._meta.db_table)
+    marks = ", ".join(["%s"] * len(ENTRY_INSERT_COLUMNS))
+    ops = connection.ops
+    params = [
+        *(row["user_id"], row["customer_id"], row["type"], row["amount"], row["note"]),
+        ops.adapt_datefield_value(row["entry_date"]),
+        ops.adapt_datetimefield_value(row["created_at"]),
+        row["reverses_id"],
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(ENTRY_INSERT_COLUMNS)}) "  # noqa: S608
+            f"VALUES ({marks}) RETURNING id",
+            params,
+        )
+        return cursor.fetchone()[0]
+
+
+def _post_in_one_statement(*, user, customer: Customer, row: dict) -> int:
+    """PostgreSQL: move the totals, add to the day and insert the entry row in one statement,
+    one round trip while the customer's row is locked instead of three; answer the entry's id.
+    The day and the entry are written only if the totals moved (they select from the UPDATE's
+    row)."""
+    credit, debit = (row["amount"], 0) if row["type"] == EntryType.CREDIT else (0, row["amount"])
     update, update_params = _totals_update(
-        user=user, customer=customer, credit=credit, debit=debit, count=1, latest=draft.entry_date
+        user=user, customer=customer, credit=credit, debit=debit, count=1, latest=row["entry_date"]
     )
     table = connection.ops.quote_name(Entry._meta.db_table)
-    created_at = timezone.now()
     # Built from the model's table names and fixed column lists only; every value is a
     # parameter.
     sql = (
@@ -308,30 +331,16 @@ def _post_in_one_statement(
     )
     params = [
         *update_params,
-        *(user.pk, draft.entry_date, credit, debit),
-        *(user.pk, draft.type, cents, draft.note, draft.entry_date, created_at),
-        reverses.pk if reverses is not None else None,
+        *(user.pk, row["entry_date"], credit, debit),
+        *(user.pk, row["type"], row["amount"], row["note"], row["entry_date"]),
+        *(row["created_at"], row["reverses_id"]),
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if row is None:
+        inserted = cursor.fetchone()
+    if inserted is None:
         _refuse(user=user, customer=customer)
-    values = {
-        "id": row[0],
-        "user_id": user.pk,
-        "customer_id": customer.pk,
-        "type": draft.type,
-        "amount": from_cents(cents),
-        "note": draft.note,
-        "entry_date": draft.entry_date,
-        "created_at": created_at,
-        "reverses_id": reverses.pk if reverses is not None else None,
-    }
-    fields = [field.attname for field in Entry._meta.concrete_fields]
-    entry = Entry.from_db(connection.alias, fields, [values[name] for name in fields])
-    entry.user, entry.customer, entry.reverses = user, customer, reverses
-    return entry
+    return inserted[0]
 
 
 def _day_upsert(rows: str) -> str:
