@@ -2,12 +2,13 @@
 dashboard, and checks for drift."""
 
 import datetime
-import json
 from dataclasses import dataclass
 from decimal import Decimal
+from json.encoder import encode_basestring_ascii as json_string
 
 from django.db import connection
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import CharField, Count, F, Max, Q, Sum
+from django.db.models.functions import Cast
 
 from common.money import from_cents
 from customers.models import BALANCE, Customer
@@ -157,16 +158,24 @@ class Statement:
     def lines(self):
         """Yield the period's entries in date order, each with the balance after it."""
         for id_, day, type_, cents, note, balance in self.raw_lines():
-            yield StatementLine(id_, day, type_, from_cents(cents), note, from_cents(balance))
+            yield StatementLine(
+                id_,
+                datetime.date.fromisoformat(day),
+                type_,
+                from_cents(cents),
+                note,
+                from_cents(balance),
+            )
 
     def raw_lines(self, chunk_size: int = 2000):
-        """The same as plain tuples (id, date, type, amount cents, note, balance cents), read
-        straight from a cursor in chunks: the fast path for long statements."""
+        """The same as plain tuples (id, "YYYY-MM-DD", type, amount cents, note, balance
+        cents), read straight from a cursor in chunks: the fast path for long statements. The
+        date comes as text, as the answer writes it (no date object made and formatted back)."""
         entries = _period(self.customer, self.start_date, self.end_date).order_by(
             "entry_date", "id"
         )
         sql, params = entries.values_list(
-            "id", "entry_date", "type", "amount", "note"
+            "id", Cast("entry_date", CharField()), "type", "amount", "note"
         ).query.sql_with_params()
         balance = int(self.opening_balance.scaleb(2))
         with connection.chunked_cursor() as cursor:
@@ -179,10 +188,9 @@ class Statement:
     def json_lines(self):
         """Yield the entries as JSON objects, as StatementLineSerializer would write them."""
         for id_, day, type_, cents, note, balance in self.raw_lines():
-            day = day if isinstance(day, str) else day.isoformat()
             yield (
                 f'{{"id":{id_},"entry_date":"{day}","type":"{type_}",'
-                f'"amount":"{_money(cents)}","note":{json.dumps(note)},'
+                f'"amount":"{cents // 100}.{cents % 100:02d}","note":{json_string(note)},'
                 f'"balance":"{_money(balance)}"}}'
             )
 
