@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import CharField, Count, F, Max, Q, Sum
 from django.db.models.functions import Cast
 
+from common.db import streaming_read
 from common.money import from_cents
 from customers.models import BALANCE, Customer
 from ledger.models import DailyTotal, Entry, EntryType
@@ -178,7 +179,7 @@ class Statement:
             "id", Cast("entry_date", CharField()), "type", "amount", "note"
         ).query.sql_with_params()
         balance = int(self.opening_balance.scaleb(2))
-        with connection.chunked_cursor() as cursor:
+        with streaming_read(), connection.chunked_cursor() as cursor:
             cursor.execute(sql, params)
             while rows := cursor.fetchmany(chunk_size):
                 for id_, day, type_, cents, note in rows:

@@ -25,6 +25,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.db import streaming_read
 from common.filters import StrictBooleanField, StrictOrderingFilter
 from common.renderers import (
     RENDERERS,
@@ -193,23 +194,19 @@ class EntryListMixin(FileFormatsMixin):
         # The export is not paginated, but a malformed page parameter is still an error.
         self.paginator.get_page_size(request)
         self.paginator.get_page_number(request, None)
-        rows = (
-            self.filter_queryset(self.get_queryset())
-            .values_list(
-                "id",
-                "customer_id",
-                "customer__name",
-                "type",
-                "amount",
-                "entry_date",
-                "note",
-                "created_at",
-                "reverses_id",
-                "reversed_by__id",
-            )
-            .iterator(chunk_size=2000)
+        rows = self.filter_queryset(self.get_queryset()).values_list(
+            "id",
+            "customer_id",
+            "customer__name",
+            "type",
+            "amount",
+            "entry_date",
+            "note",
+            "created_at",
+            "reverses_id",
+            "reversed_by__id",
         )
-        return stream_csv(EXPORT_HEADER, map(_export_row, rows), filename="entries.csv")
+        return stream_csv(EXPORT_HEADER, _export_rows(rows), filename="entries.csv")
 
 
 DATE_FILTERS = {"start_date", "end_date"}
@@ -217,6 +214,11 @@ DATE_FILTERS = {"start_date", "end_date"}
 
 def _dates(filters: dict) -> dict:
     return {name: filters[name] for name in DATE_FILTERS & filters.keys()}
+
+
+def _export_rows(rows):
+    with streaming_read():
+        yield from map(_export_row, rows.iterator(chunk_size=2000))
 
 
 def _export_row(row):

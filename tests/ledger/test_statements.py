@@ -8,6 +8,7 @@ import subprocess
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from PIL import Image
 
 from ledger import services
@@ -257,3 +258,27 @@ class TestPDF:
         response = client.get(f"/api/customers/{customer.pk}/statement/?format=pdf")
         assert response.status_code == 400
         assert "format" in response.json()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's cursors")
+@pytest.mark.parametrize(
+    ("path", "lines_before_entries"),
+    [
+        ("/api/customers/{id}/statement/?format=csv", 2),  # the header, the opening balance
+        ("/api/entries/?customer={id}&format=csv", 1),
+    ],
+)
+def test_streamed_reads_keep_no_cursor_in_the_session(client, customer, path, lines_before_entries):
+    # A WITH HOLD cursor outlives its transaction in the session, where a transaction-pooling
+    # PgBouncer would lose it: streamed reads hold a transaction and an ordinary cursor instead.
+    for n in range(3):
+        post(customer, amount=n + 1)
+    chunks = iter(client.get(path.format(id=customer.pk)).streaming_content)
+    for _ in range(lines_before_entries + 1):  # up to the first entry: the cursor is open now
+        next(chunks)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT is_holdable FROM pg_cursors")
+        cursors = [holdable for (holdable,) in cursor.fetchall()]
+    assert cursors == [False]
+    assert len(list(chunks)) >= 2
