@@ -2,16 +2,17 @@
 dashboard, and checks for drift."""
 
 import datetime
+from collections import namedtuple
 from dataclasses import dataclass
 from decimal import Decimal
 from json.encoder import encode_basestring_ascii as json_string
 
 from django.db import connection
-from django.db.models import CharField, Count, F, Max, Q, Sum
+from django.db.models import CharField, Count, Max, Q, Sum
 from django.db.models.functions import Cast
 
 from common.db import streaming_read
-from common.money import from_cents
+from common.money import from_cents, to_cents
 from customers.models import BALANCE, Customer
 from ledger.models import DailyTotal, Entry, EntryType
 
@@ -51,12 +52,88 @@ ENTRY_COLUMNS = (
 )
 
 
-def entry_rows(entries):
-    """The entries as rows carrying ENTRY_COLUMNS, not model instances: a list page reads fifty,
-    and building an instance costs more than reading its row."""
-    return entries.annotate(reversed_by_id=F("reversed_by__id")).values_list(
-        *ENTRY_COLUMNS, named=True
-    )
+EntryRow = namedtuple("EntryRow", ENTRY_COLUMNS)
+
+# Each filter of the entry lists and its condition on an entry `e` (the value a parameter).
+ROW_CONDITIONS = {
+    "customer": "e.customer_id = %s",
+    "type": "e.type = %s",
+    "start_date": "e.entry_date >= %s",
+    "end_date": "e.entry_date <= %s",
+    "min_amount": "e.amount >= %s",
+    "max_amount": "e.amount <= %s",
+}
+ROW_ORDERING = {"id", "entry_date", "amount", "created_at"}
+
+
+class EntryRows:
+    """A merchant's entries, filtered and ordered, as a paginator sees them: a count, and slices
+    read by one plain SQL query each into EntryRows (what EntrySerializer reads of an entry).
+
+    The entry list is the busiest read there is, and building and compiling its page query
+    through the ORM cost five times what running it did. `conditions` are (filter, value) pairs
+    as the lists' filters parse them; `ordering` names ROW_ORDERING fields, "-" for descending;
+    `count` answers the count (the caller has it from kept totals or the ORM).
+    """
+
+    def __init__(self, *, user, conditions, ordering, count):
+        table = connection.ops.quote_name(Entry._meta.db_table)
+        where, self.params = ["e.user_id = %s"], [user.pk]
+        for name, value in conditions:
+            where.append(ROW_CONDITIONS[name])
+            self.params.append(_db_value(name, value))
+        order = []
+        for field in ordering:
+            name = field.removeprefix("-")
+            if name not in ROW_ORDERING:
+                raise ValueError(f"Entries cannot be ordered by {field!r}.")
+            order.append(f"e.{name} {'DESC' if field.startswith('-') else 'ASC'}")
+        # Only the table's name, ROW_CONDITIONS and ROW_ORDERING go into the text; every value
+        # is a parameter.
+        conditions, order_by = " AND ".join(where), ", ".join(order) or "e.id"
+        self.sql = (
+            f"SELECT e.id, e.customer_id, e.type, e.amount, e.note, e.entry_date, "  # noqa: S608
+            f"e.created_at, e.reverses_id, r.id FROM {table} e LEFT OUTER JOIN {table} r "
+            f"ON r.reverses_id = e.id WHERE {conditions} ORDER BY {order_by}"
+        )
+        self.count = count
+
+    def __getitem__(self, page: slice) -> list[EntryRow]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"{self.sql} LIMIT %s OFFSET %s", [*self.params, page.stop - page.start, page.start]
+            )
+            rows = cursor.fetchall()
+        # The database's own conversions (on SQLite, text to dates and aware datetimes), as the
+        # ORM would apply them.
+        day, moment = (_converter(name) for name in ("entry_date", "created_at"))
+        return [
+            EntryRow(id_, customer, type_, from_cents(cents), note, day(d), moment(t), rev, by)
+            for id_, customer, type_, cents, note, d, t, rev, by in rows
+        ]
+
+
+def _db_value(name: str, value):
+    if name == "customer":
+        return value.pk
+    if name in {"start_date", "end_date"}:
+        return connection.ops.adapt_datefield_value(value)
+    if name in {"min_amount", "max_amount"}:
+        return to_cents(value)
+    return value
+
+
+def _converter(name: str):
+    """The backend's converters for an entry column, as one function of the value."""
+    column = Entry._meta.get_field(name).get_col("e")
+    converters = connection.ops.get_db_converters(column)
+
+    def convert(value):
+        for converter in converters:
+            value = converter(value, column, connection)
+        return value
+
+    return convert
 
 
 def customer_totals(customer: Customer, *, as_of: datetime.date | None = None) -> Totals:

@@ -185,8 +185,19 @@ class EntryListMixin(FileFormatsMixin):
         return [*renderers, CSVRenderer()] if self.action == "list" else renderers
 
     def paginate_queryset(self, queryset):
+        # Counted (when it must be) over the filtered entries; the page itself read as rows.
         self.entries = queryset
-        return super().paginate_queryset(selectors.entry_rows(queryset))
+        rows = selectors.EntryRows(
+            user=self.request.user,
+            conditions=self.row_conditions(),
+            ordering=queryset.query.order_by or Entry._meta.ordering,
+            count=queryset.count,
+        )
+        return super().paginate_queryset(rows)
+
+    def row_conditions(self) -> list:
+        """What get_queryset and the filters restrict the list to, as EntryRows conditions."""
+        return list(self.entry_filters.items())
 
     def list(self, request, *args, **kwargs):
         if not self.wants("csv"):
@@ -332,6 +343,9 @@ class CustomerEntryViewSet(
 
     def customer_for(self, data):
         return self.customer
+
+    def row_conditions(self):
+        return [("customer", self.customer), *super().row_conditions()]
 
     def count_from_totals(self, filters):
         if filters.keys() <= DATE_FILTERS:
