@@ -62,11 +62,31 @@ def claim(*, user, key: str, fingerprint: Callable[[], str]) -> IdempotencyKey |
     return record
 
 
-def remember(*, user, key: str, fingerprint: str, status: int, body) -> IdempotencyKey:
-    """Store the answer to replay; the unique (user, key) constraint is the final guarantee."""
-    return IdempotencyKey.objects.create(
-        user=user, key=key, fingerprint=fingerprint, response_status=status, response_body=body
-    )
+def remember(*, user, key: str, fingerprint: str, status: int, body) -> None:
+    """Store the answer to replay; the unique (user, key) constraint is the final guarantee.
+
+    One plain INSERT, the values prepared by the model's own fields: it runs while the posting
+    still holds the customer's row (and, on SQLite, the database's write lock).
+    """
+    fields = IdempotencyKey._meta
+    values = {
+        "user_id": user.pk,
+        "key": key,
+        "fingerprint": fingerprint,
+        "response_status": status,
+        "response_body": body,
+        "created_at": timezone.now(),
+    }
+    table = connection.ops.quote_name(fields.db_table)
+    marks = ", ".join(["%s"] * len(values))
+    params = [
+        fields.get_field(name).get_db_prep_save(value, connection) for name, value in values.items()
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(values)}) VALUES ({marks})",  # noqa: S608
+            params,
+        )
 
 
 @transaction.atomic
