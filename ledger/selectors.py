@@ -72,8 +72,9 @@ class EntryRows:
 
     The entry list is the busiest read there is, and building and compiling its page query
     through the ORM cost five times what running it did. `conditions` are (filter, value) pairs
-    as the lists' filters parse them; `ordering` names ROW_ORDERING fields, "-" for descending;
-    `count` answers the count (the caller has it from kept totals or the ORM).
+    as the lists' filters parse them; `ordering` names ROW_ORDERING fields, "-" for descending
+    (the id breaks ties, so pages stay stable); `count` is a function answering how many there
+    are, which Django's paginator calls when it is not told.
     """
 
     def __init__(self, *, user, conditions, ordering, count):
@@ -88,9 +89,11 @@ class EntryRows:
             if name not in ROW_ORDERING:
                 raise ValueError(f"Entries cannot be ordered by {field!r}.")
             order.append(f"e.{name} {'DESC' if field.startswith('-') else 'ASC'}")
+        if not any(field.removeprefix("-") == "id" for field in ordering):
+            order.append("e.id ASC")
         # Only the table's name, ROW_CONDITIONS and ROW_ORDERING go into the text; every value
         # is a parameter.
-        conditions, order_by = " AND ".join(where), ", ".join(order) or "e.id"
+        conditions, order_by = " AND ".join(where), ", ".join(order)
         self.sql = (
             f"SELECT e.id, e.customer_id, e.type, e.amount, e.note, e.entry_date, "  # noqa: S608
             f"e.created_at, e.reverses_id, r.id FROM {table} e LEFT OUTER JOIN {table} r "

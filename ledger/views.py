@@ -170,11 +170,9 @@ class EntryListMixin(FileFormatsMixin):
     ordering_fields = ["entry_date", "amount", "created_at"]
     ordering = ["-entry_date", "-id"]
 
-    def known_count(self) -> int:
-        """The list's length: from the running totals when they hold it, else counted over the
-        entries themselves (the page's rows join each entry to its reversal; a count need not)."""
-        count = self.count_from_totals(self.entry_filters)
-        return self.entries.count() if count is None else count
+    def known_count(self) -> int | None:
+        """The list's length without COUNT(*), when the running or daily totals hold it."""
+        return self.count_from_totals(self.entry_filters)
 
     def count_from_totals(self, filters: dict) -> int | None:
         return None
@@ -185,8 +183,8 @@ class EntryListMixin(FileFormatsMixin):
         return [*renderers, CSVRenderer()] if self.action == "list" else renderers
 
     def paginate_queryset(self, queryset):
-        # Counted (when it must be) over the filtered entries; the page itself read as rows.
-        self.entries = queryset
+        # The page is read as rows; a count the totals do not hold is taken over the filtered
+        # entries (the rows join each entry to its reversal; a count need not).
         rows = selectors.EntryRows(
             user=self.request.user,
             conditions=self.row_conditions(),

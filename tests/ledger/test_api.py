@@ -376,6 +376,12 @@ class TestPagesAgreeWithTheORM:
     """Pages are read with plain SQL (selectors.EntryRows); they must list what the ORM's
     filtered, ordered queryset holds, page by page."""
 
+    def test_every_list_filter_has_a_row_condition(self):
+        from ledger.filters import LOOKUPS
+        from ledger.selectors import ROW_CONDITIONS
+
+        assert set(LOOKUPS) == set(ROW_CONDITIONS)
+
     @pytest.mark.parametrize(
         ("query", "lookups", "ordering"),
         [
