@@ -12,7 +12,7 @@ from django.db.models import CharField, Count, Max, Q, Sum
 from django.db.models.functions import Cast
 
 from common.db import streaming_read
-from common.money import from_cents, to_cents
+from common.money import from_cents
 from customers.models import BALANCE, Customer
 from ledger.models import DailyTotal, Entry, EntryType
 
@@ -54,14 +54,14 @@ ENTRY_COLUMNS = (
 
 EntryRow = namedtuple("EntryRow", ENTRY_COLUMNS)
 
-# Each filter of the entry lists and its condition on an entry `e` (the value a parameter).
+# Each filter of the entry lists: the entry's field it compares, and how.
 ROW_CONDITIONS = {
-    "customer": "e.customer_id = %s",
-    "type": "e.type = %s",
-    "start_date": "e.entry_date >= %s",
-    "end_date": "e.entry_date <= %s",
-    "min_amount": "e.amount >= %s",
-    "max_amount": "e.amount <= %s",
+    "customer": ("customer", "="),
+    "type": ("type", "="),
+    "start_date": ("entry_date", ">="),
+    "end_date": ("entry_date", "<="),
+    "min_amount": ("amount", ">="),
+    "max_amount": ("amount", "<="),
 }
 ROW_ORDERING = {"id", "entry_date", "amount", "created_at"}
 
@@ -81,8 +81,11 @@ class EntryRows:
         table = connection.ops.quote_name(Entry._meta.db_table)
         where, self.params = ["e.user_id = %s"], [user.pk]
         for name, value in conditions:
-            where.append(ROW_CONDITIONS[name])
-            self.params.append(_db_value(name, value))
+            field_name, operator = ROW_CONDITIONS[name]
+            field = Entry._meta.get_field(field_name)
+            where.append(f"e.{field.column} {operator} %s")
+            # The field prepares the value as the ORM would (a day, cents); a customer is its id.
+            self.params.append(field.get_db_prep_value(getattr(value, "pk", value), connection))
         order = []
         for field in ordering:
             name = field.removeprefix("-")
@@ -91,8 +94,8 @@ class EntryRows:
             order.append(f"e.{name} {'DESC' if field.startswith('-') else 'ASC'}")
         if not any(field.removeprefix("-") == "id" for field in ordering):
             order.append("e.id ASC")
-        # Only the table's name, ROW_CONDITIONS and ROW_ORDERING go into the text; every value
-        # is a parameter.
+        # Only the model's table and column names and ROW_CONDITIONS' operators and ROW_ORDERING
+        # go into the text; every value is a parameter.
         conditions, order_by = " AND ".join(where), ", ".join(order)
         self.sql = (
             f"SELECT e.id, e.customer_id, e.type, e.amount, e.note, e.entry_date, "  # noqa: S608
@@ -114,16 +117,6 @@ class EntryRows:
             EntryRow(id_, customer, type_, from_cents(cents), note, day(d), moment(t), rev, by)
             for id_, customer, type_, cents, note, d, t, rev, by in rows
         ]
-
-
-def _db_value(name: str, value):
-    if name == "customer":
-        return value.pk
-    if name in {"start_date", "end_date"}:
-        return connection.ops.adapt_datefield_value(value)
-    if name in {"min_amount", "max_amount"}:
-        return to_cents(value)
-    return value
 
 
 def _converter(name: str):

@@ -197,19 +197,19 @@ def _checked_cents(draft: EntryDraft) -> int:
     return to_cents(amount)
 
 
-ENTRY_COLUMNS = ("user_id", "customer_id", "type", "amount", "note", "entry_date", "created_at")
+IMPORT_COLUMNS = ("user_id", "customer_id", "type", "amount", "note", "entry_date", "created_at")
 
 
 @contextmanager
 def _row_writer(batch_size: int):
-    """Give a function that inserts one entry row (values in ENTRY_COLUMNS order).
+    """Give a function that inserts one entry row (values in IMPORT_COLUMNS order).
 
     The SQL is built only from the model's table name and a fixed column list; every value is
     a bound parameter or a COPY field. On PostgreSQL the COPY data goes out from a worker
     thread, so reading and checking rows overlaps the server's work.
     """
     table = connection.ops.quote_name(Entry._meta.db_table)
-    columns = ", ".join(ENTRY_COLUMNS)
+    columns = ", ".join(IMPORT_COLUMNS)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             from psycopg.copy import QueuedLibpqWriter
@@ -220,7 +220,7 @@ def _row_writer(batch_size: int):
             ) as copy:
                 yield copy.write_row
             return
-        marks = ", ".join(["%s"] * len(ENTRY_COLUMNS))
+        marks = ", ".join(["%s"] * len(IMPORT_COLUMNS))
         insert = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
         rows = []
 
@@ -287,14 +287,15 @@ def _refuse(*, user, customer: Customer):
     raise TotalsOverflow()
 
 
-ENTRY_INSERT_COLUMNS = (*ENTRY_COLUMNS, "reverses_id")
+# A posted entry: an imported row, and the entry it reverses, if any.
+POST_COLUMNS = (*IMPORT_COLUMNS, "reverses_id")
 
 
 def _insert_entry(row: dict) -> int:
-    """Insert one entry row (ENTRY_INSERT_COLUMNS); answer its id. Plain SQL rather than the
+    """Insert one entry row (POST_COLUMNS); answer its id. Plain SQL rather than the
     ORM's save(): on SQLite this runs holding the database's write lock."""
     table = connection.ops.quote_name(Entry._meta.db_table)
-    marks = ", ".join(["%s"] * len(ENTRY_INSERT_COLUMNS))
+    marks = ", ".join(["%s"] * len(POST_COLUMNS))
     ops = connection.ops
     params = [
         *(row["user_id"], row["customer_id"], row["type"], row["amount"], row["note"]),
@@ -304,7 +305,7 @@ def _insert_entry(row: dict) -> int:
     ]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({', '.join(ENTRY_INSERT_COLUMNS)}) "  # noqa: S608
+            f"INSERT INTO {table} ({', '.join(POST_COLUMNS)}) "  # noqa: S608
             f"VALUES ({marks}) RETURNING id",
             params,
         )
@@ -326,7 +327,7 @@ def _post_in_one_statement(*, user, customer: Customer, row: dict) -> int:
     sql = (
         f"WITH moved AS ({update} RETURNING id), "  # noqa: S608
         f"day AS ({_day_upsert('SELECT %s, id, %s, %s, %s, 1 FROM moved')}) "
-        f"INSERT INTO {table} ({', '.join(ENTRY_INSERT_COLUMNS)}) "
+        f"INSERT INTO {table} ({', '.join(POST_COLUMNS)}) "
         "SELECT %s, id, %s, %s, %s, %s, %s, %s FROM moved RETURNING id"
     )
     params = [
