@@ -275,20 +275,57 @@ def _money(cents: int) -> str:
 
 
 def statement(customer: Customer, *, start_date=None, end_date=None) -> Statement:
-    """The customer's statement for the period (either end open): its figures come from the
-    daily totals, two small aggregates however long the history."""
-    opening = ZERO
-    if start_date is not None:
-        opening = _day_sums(customer, day__lt=start_date).balance
-    period = _day_sums(customer, **_day_range(start_date, end_date))
+    """The customer's statement for the period (either end open).
+
+    Its figures are one read of the customer's running totals and of the daily totals from the
+    period's first day on (after its last day, when only that is given): what came before is
+    the running totals less that, so a recent period costs a few rows however long the history,
+    and every figure comes from the same moment.
+    """
+    if start_date is None and end_date is None:
+        return Statement(
+            customer=customer,
+            start_date=None,
+            end_date=None,
+            opening_balance=ZERO,
+            total_credit=customer.total_credit,
+            total_debit=customer.total_debit,
+            entry_count=customer.entry_count,
+        )
+    day = DailyTotal._meta.get_field("day")
+    # The daily totals read: from the period's start on, or, with only an end, after it.
+    since, operator = (start_date, ">=") if start_date is not None else (end_date, ">")
+    sql = (
+        "SELECT c.total_credit, c.total_debit, c.entry_count, "  # noqa: S608
+        "COALESCE(SUM(d.credit), 0), COALESCE(SUM(d.debit), 0), COALESCE(SUM(d.entry_count), 0), "
+        "COALESCE(SUM(CASE WHEN d.day <= %s THEN d.credit END), 0), "
+        "COALESCE(SUM(CASE WHEN d.day <= %s THEN d.debit END), 0), "
+        "COALESCE(SUM(CASE WHEN d.day <= %s THEN d.entry_count END), 0) "
+        f"FROM {Customer._meta.db_table} c LEFT OUTER JOIN {DailyTotal._meta.db_table} d "
+        f"ON d.user_id = c.user_id AND d.customer_id = c.id AND d.day {operator} %s "
+        "WHERE c.id = %s AND c.user_id = %s "
+        "GROUP BY c.id, c.total_credit, c.total_debit, c.entry_count"
+    )
+    last_day = day.get_db_prep_value(end_date or datetime.date.max, connection)
+    params = [last_day] * 3 + [day.get_db_prep_value(since, connection)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, customer.pk, customer.user_id])
+        row = [int(value) for value in cursor.fetchone()]
+    # (credit, debit, count) of: every entry; the days read; those of them up to the end.
+    everything, read, up_to_end = row[0:3], row[3:6], row[6:9]
+    unread = [whole - part for whole, part in zip(everything, read, strict=True)]
+    if start_date is None:  # read what follows the period: the rest is the period
+        opening, (credit, debit, count) = 0, unread
+    else:  # read the period and what follows: the rest came before it
+        opening, (credit, debit, count) = unread[0] - unread[1], up_to_end
     return Statement(
         customer=customer,
         start_date=start_date,
         end_date=end_date,
-        opening_balance=opening,
-        total_credit=period.total_credit,
-        total_debit=period.total_debit,
-        entry_count=period.entry_count,
+        opening_balance=from_cents(opening),
+        total_credit=from_cents(credit),
+        total_debit=from_cents(debit),
+        entry_count=count,
     )
 
 

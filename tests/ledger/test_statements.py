@@ -4,6 +4,7 @@ import csv
 import datetime
 import io
 import json
+import random
 import subprocess
 from decimal import Decimal
 
@@ -11,7 +12,8 @@ import pytest
 from django.db import connection
 from PIL import Image
 
-from ledger import services
+from ledger import selectors, services
+from ledger.models import Entry
 from tests.factories import make_customer, post
 
 pytestmark = pytest.mark.django_db
@@ -129,6 +131,41 @@ class TestFigures:
             )
             assert response.status_code == 404
             assert response.json() == {"detail": "No customer matches the given query."}
+
+
+def test_figures_agree_with_the_entries_for_any_period(customer):
+    # Entries on scattered days, some of them before and after every period asked for; each
+    # statement's figures against sums of the entries themselves.
+    rng = random.Random(11)
+    days = [D(2025, 1, 1) + datetime.timedelta(days=rng.randrange(400)) for _ in range(60)]
+    for day in days:
+        post(customer, rng.choice(["credit", "debit"]), rng.randrange(1, 10**6) / 100, day)
+    entries = list(Entry.objects.filter(customer=customer))
+    for start, end in [
+        (None, D(2025, 6, 30)),
+        (D(2025, 3, 1), None),
+        (D(2025, 3, 1), D(2025, 3, 31)),
+        (D(2024, 12, 31), D(2025, 1, 1)),
+        (D(2026, 6, 1), None),
+        (None, D(2024, 1, 1)),
+        (days[0], days[0]),
+    ]:
+        first, last = start or D.min, end or D.max
+        before = [e for e in entries if e.entry_date < first]
+        within = [e for e in entries if first <= e.entry_date <= last]
+        figures = selectors.statement(customer, start_date=start, end_date=end)
+        assert figures.opening_balance == balance_of(before), (start, end)
+        assert figures.total_credit == sum_of(within, "credit"), (start, end)
+        assert figures.total_debit == sum_of(within, "debit"), (start, end)
+        assert figures.entry_count == len(within), (start, end)
+
+
+def sum_of(entries, kind):
+    return sum((e.amount for e in entries if e.type == kind), Decimal("0.00"))
+
+
+def balance_of(entries):
+    return sum_of(entries, "credit") - sum_of(entries, "debit")
 
 
 class TestCSV:
