@@ -5,6 +5,7 @@ import io
 from functools import cached_property, partial
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.http import HttpResponse, StreamingHttpResponse
@@ -534,9 +535,12 @@ class CustomerStatementView(FileFormatsMixin, APIView):
         if getattr(request.accepted_renderer, "format", None) == "api":
             head["entries"] = StatementLineSerializer(statement.lines(), many=True).data
             return Response(head)
-        return StreamingHttpResponse(
-            _statement_json(head, statement), content_type="application/json"
-        )
+        entries = statement_entries(statement)
+        if entries is None:
+            return StreamingHttpResponse(
+                _statement_json(head, statement), content_type="application/json"
+            )
+        return HttpResponse(_json_head(head) + entries + b"]}", content_type="application/json")
 
     def _pdf(self, statement, filename):
         limit = settings.STATEMENT_PDF_MAX_ENTRIES
@@ -590,9 +594,33 @@ def _statement_rows(statement):
     ]
 
 
+def statement_entries(statement) -> bytes | None:
+    """The statement's entries as the inside of a JSON array, kept rendered in this process
+    under the statement's version (which no other set of lines can have), or None for a period
+    too long to keep (the caller streams it instead)."""
+    max_lines = settings.STATEMENT_CACHE_MAX_LINES
+    if not max_lines or statement.entry_count > max_lines:
+        return None
+    rendered = caches["statements"]
+    entries = rendered.get(statement.version)
+    if entries is None:
+        lines = list(statement.json_lines())
+        entries = ",".join(lines).encode()
+        # An entry posted into the period after its figures were read shows here as one line
+        # more than the version counts: this answer has it, and nothing is kept under that name.
+        if len(lines) == statement.entry_count:
+            rendered.set(statement.version, entries)
+    return entries
+
+
+def _json_head(head: dict) -> bytes:
+    """The statement's figures as the start of a JSON object, open for its entries."""
+    return JSONRenderer().render(head)[:-1] + b', "entries": ['
+
+
 def _statement_json(head: dict, statement, chunk: int = 500):
     """Stream the statement as one JSON object, its entries written as they are read."""
-    yield JSONRenderer().render(head)[:-1] + b', "entries": ['
+    yield _json_head(head)
     batch, separator = [], ""
     for line in statement.json_lines():
         batch.append(line)

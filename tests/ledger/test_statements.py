@@ -9,11 +9,15 @@ import subprocess
 from decimal import Decimal
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
 from ledger import selectors, services
 from ledger.models import Entry
+from ledger.serializers import StatementLineSerializer
+from ledger.views import statement_entries
 from tests.factories import make_customer, post
 
 pytestmark = pytest.mark.django_db
@@ -166,6 +170,82 @@ def sum_of(entries, kind):
 
 def balance_of(entries):
     return sum_of(entries, "credit") - sum_of(entries, "debit")
+
+
+class TestKeptRendered:
+    """A statement's entries are kept rendered per process, named by the statement's version;
+    every read must still answer as a fresh render would."""
+
+    FEBRUARY = "start_date=2026-02-01&end_date=2026-02-28"
+
+    def fresh(self, customer, start_date, end_date):
+        """The entries as DRF's serializer writes them, rendered anew."""
+        lines = selectors.statement(customer, start_date=start_date, end_date=end_date).lines()
+        return json.loads(json.dumps(StatementLineSerializer(lines, many=True).data))
+
+    def test_a_second_read_is_the_same_answer_without_reading_entries(
+        self, client, customer, history
+    ):
+        first = statement(client, customer, self.FEBRUARY)
+        with CaptureQueriesContext(connection) as queries:
+            second = statement(client, customer, self.FEBRUARY)
+        assert second == first
+        assert second["entries"] == self.fresh(customer, D(2026, 2, 1), D(2026, 2, 28))
+        assert not [q for q in queries if '"ledger_entry"' in q["sql"]]
+
+    def test_every_entry_that_changes_the_lines_is_seen(self, client, customer, history):
+        statement(client, customer, self.FEBRUARY)
+        changes = [
+            lambda: post(customer, "debit", "5.00", entry_date=D(2026, 2, 14)),  # in the period
+            lambda: post(customer, "credit", "7.25", entry_date=D(2026, 1, 2)),  # before it
+            lambda: services.reverse_entry(
+                user=customer.user, entry=history["d"], entry_date=D(2026, 2, 28)
+            ),
+        ]
+        seen = {json.dumps(statement(client, customer, self.FEBRUARY))}
+        for change in changes:
+            change()
+            body = statement(client, customer, self.FEBRUARY)
+            assert body["entries"] == self.fresh(customer, D(2026, 2, 1), D(2026, 2, 28))
+            assert body["entries"][-1]["balance"] == body["closing_balance"]
+            seen.add(json.dumps(body))
+        assert len(seen) == 1 + len(changes)
+
+    def test_an_entry_after_the_period_leaves_it_as_it_was(self, client, customer, history):
+        before = statement(client, customer, self.FEBRUARY)
+        post(customer, "credit", "1.00", entry_date=D(2026, 3, 2))
+        assert statement(client, customer, self.FEBRUARY) == before
+
+    def test_the_customers_name_is_read_fresh(self, client, customer, history):
+        statement(client, customer, self.FEBRUARY)
+        response = client.patch(f"/api/customers/{customer.pk}/", {"name": "Ravi K."})
+        assert response.status_code == 200
+        assert statement(client, customer, self.FEBRUARY)["customer_name"] == "Ravi K."
+
+    def test_an_entry_posted_between_figures_and_lines_is_answered_not_kept(
+        self, customer, history
+    ):
+        figures = selectors.statement(customer, start_date=D(2026, 2, 1), end_date=D(2026, 2, 28))
+        late = post(customer, "debit", "3.00", entry_date=D(2026, 2, 20))
+        lines = json.loads(b"[" + statement_entries(figures) + b"]")
+        assert len(lines) == figures.entry_count + 1 and late.pk in [e["id"] for e in lines]
+        assert caches["statements"].get(figures.version) is None
+
+    def test_long_periods_are_streamed_and_not_kept(self, client, customer, history, settings):
+        settings.STATEMENT_CACHE_MAX_LINES = 4
+        path = f"/api/customers/{customer.pk}/statement/"
+        assert not client.get(f"{path}?start_date=2026-02-01").streaming  # four entries
+        whole = client.get(path)
+        assert whole.streaming
+        assert [e["id"] for e in json.loads(body_of(whole))["entries"]] == [
+            h.pk for h in history.values()
+        ]
+        assert caches["statements"].get(selectors.statement(customer).version) is None
+
+    def test_another_user_still_gets_a_404(self, client, other_client, customer, history):
+        statement(client, customer, self.FEBRUARY)
+        response = other_client.get(f"/api/customers/{customer.pk}/statement/?{self.FEBRUARY}")
+        assert response.status_code == 404
 
 
 class TestCSV:
