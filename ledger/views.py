@@ -3,6 +3,7 @@
 import codecs
 import io
 from functools import cached_property, partial
+from itertools import islice
 
 from django.conf import settings
 from django.core.cache import caches
@@ -540,7 +541,12 @@ class CustomerStatementView(FileFormatsMixin, APIView):
             return StreamingHttpResponse(
                 _statement_json(head, statement), content_type="application/json"
             )
-        return HttpResponse(_json_head(head) + entries + b"]}", content_type="application/json")
+        # Sent as the chunks it is kept in: joining them would copy a megabyte per answer, and
+        # megabyte-sized buffers coming and going fragment a worker's heap.
+        chunks = (_json_head(head), *entries, b"]}")
+        response = StreamingHttpResponse(chunks, content_type="application/json")
+        response["Content-Length"] = sum(map(len, chunks))
+        return response
 
     def _pdf(self, statement, filename):
         limit = settings.STATEMENT_PDF_MAX_ENTRIES
@@ -594,10 +600,10 @@ def _statement_rows(statement):
     ]
 
 
-def statement_entries(statement) -> bytes | None:
-    """The statement's entries as the inside of a JSON array, kept rendered in this process
-    under the statement's version (which no other set of lines can have), or None for a period
-    too long to keep (the caller streams it instead)."""
+def statement_entries(statement) -> tuple[bytes, ...] | None:
+    """The statement's entries as the inside of a JSON array, in chunks, kept rendered in this
+    process under the statement's version (which no other set of lines can have), or None for
+    a period too long to keep (the caller streams it instead)."""
     max_lines = settings.STATEMENT_CACHE_MAX_LINES
     if not max_lines or statement.entry_count > max_lines:
         return None
@@ -605,7 +611,7 @@ def statement_entries(statement) -> bytes | None:
     entries = rendered.get(statement.version)
     if entries is None:
         lines = list(statement.json_lines())
-        entries = ",".join(lines).encode()
+        entries = tuple(_json_chunks(lines))
         # An entry posted into the period after its figures were read shows here as one line
         # more than the version counts: this answer has it, and nothing is kept under that name.
         if len(lines) == statement.entry_count:
@@ -613,20 +619,21 @@ def statement_entries(statement) -> bytes | None:
     return entries
 
 
+def _json_chunks(lines, size: int = 500):
+    """JSON texts as the inside of an array: bytes of `size` of them at a time, with commas."""
+    lines, separator = iter(lines), ""
+    while batch := list(islice(lines, size)):
+        yield (separator + ",".join(batch)).encode()
+        separator = ","
+
+
 def _json_head(head: dict) -> bytes:
     """The statement's figures as the start of a JSON object, open for its entries."""
     return JSONRenderer().render(head)[:-1] + b', "entries": ['
 
 
-def _statement_json(head: dict, statement, chunk: int = 500):
+def _statement_json(head: dict, statement):
     """Stream the statement as one JSON object, its entries written as they are read."""
     yield _json_head(head)
-    batch, separator = [], ""
-    for line in statement.json_lines():
-        batch.append(line)
-        if len(batch) == chunk:
-            yield (separator + ",".join(batch)).encode()
-            batch, separator = [], ","
-    if batch:
-        yield (separator + ",".join(batch)).encode()
+    yield from _json_chunks(statement.json_lines())
     yield b"]}"

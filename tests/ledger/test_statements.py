@@ -32,7 +32,10 @@ def statement(client, customer, query=""):
     response = client.get(f"/api/customers/{customer.pk}/statement/?{query}")
     assert response.status_code == 200, body_of(response)
     assert response["Content-Type"].startswith("application/json")
-    return json.loads(body_of(response))
+    body = body_of(response)
+    if response.has_header("Content-Length"):
+        assert int(response["Content-Length"]) == len(body)
+    return json.loads(body)
 
 
 @pytest.fixture
@@ -227,20 +230,23 @@ class TestKeptRendered:
     ):
         figures = selectors.statement(customer, start_date=D(2026, 2, 1), end_date=D(2026, 2, 28))
         late = post(customer, "debit", "3.00", entry_date=D(2026, 2, 20))
-        lines = json.loads(b"[" + statement_entries(figures) + b"]")
+        lines = json.loads(b"[" + b"".join(statement_entries(figures)) + b"]")
         assert len(lines) == figures.entry_count + 1 and late.pk in [e["id"] for e in lines]
         assert caches["statements"].get(figures.version) is None
 
-    def test_long_periods_are_streamed_and_not_kept(self, client, customer, history, settings):
+    def test_only_periods_up_to_the_limit_are_kept(self, client, customer, history, settings):
         settings.STATEMENT_CACHE_MAX_LINES = 4
         path = f"/api/customers/{customer.pk}/statement/"
-        assert not client.get(f"{path}?start_date=2026-02-01").streaming  # four entries
-        whole = client.get(path)
-        assert whole.streaming
-        assert [e["id"] for e in json.loads(body_of(whole))["entries"]] == [
-            h.pk for h in history.values()
-        ]
-        assert caches["statements"].get(selectors.statement(customer).version) is None
+        for query, start_date, kept in [
+            ("start_date=2026-02-01", D(2026, 2, 1), True),  # four entries
+            ("", None, False),  # six
+        ]:
+            response = client.get(f"{path}?{query}")
+            assert response.has_header("Content-Length") is kept  # else streamed as read
+            body = json.loads(body_of(response))
+            assert len(body["entries"]) == body["entry_count"] == (4 if kept else 6)
+            version = selectors.statement(customer, start_date=start_date).version
+            assert (caches["statements"].get(version) is not None) is kept
 
     def test_another_user_still_gets_a_404(self, client, other_client, customer, history):
         statement(client, customer, self.FEBRUARY)
