@@ -46,7 +46,9 @@ def post_entry(
     """Post one entry to the customer's ledger and move its running totals with it.
 
     Inside a caller's transaction it takes no savepoint of its own (two round trips less per
-    posting): if it fails, the caller's transaction fails with it.
+    posting): if it fails, the caller's transaction fails with it. On PostgreSQL the posting is
+    one statement, which is a transaction by itself: outside a caller's transaction it needs no
+    BEGIN and COMMIT of its own either.
     """
     draft = EntryDraft(
         type=type, amount=amount, entry_date=entry_date or timezone.localdate(), note=note
@@ -63,10 +65,10 @@ def post_entry(
         "created_at": timezone.now(),
         "reverses_id": reverses.pk if reverses is not None else None,
     }
-    with transaction.atomic(savepoint=False):
-        if connection.vendor == "postgresql":
-            row["id"] = _post_in_one_statement(user=user, customer=customer, row=row)
-        else:
+    if connection.vendor == "postgresql":
+        row["id"] = _post_in_one_statement(user=user, customer=customer, row=row)
+    else:
+        with transaction.atomic(savepoint=False):
             _move_totals(
                 user=user,
                 customer=customer,
