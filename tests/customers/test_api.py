@@ -231,6 +231,16 @@ class TestIsolation:
         assert theirs.json() == missing.json()
         assert (snapshot(Customer), others_customer.entries.count()) == before
 
+    @pytest.mark.parametrize("missing", [2**63 - 1, 2**63, 10**30])
+    @pytest.mark.parametrize(("method", "path", "body"), ROUTES)
+    def test_ids_past_what_the_database_holds_are_missing_too(
+        self, client, method, path, body, missing
+    ):
+        response = getattr(client, method)(path.format(id=missing), body, format="json")
+        usual = getattr(client, method)(path.format(id=999999), body, format="json")
+        assert response.status_code == usual.status_code == 404
+        assert response.json() == usual.json()
+
     def test_lists_show_only_ones_own_customers(self, client, customer, others_customer):
         listed = client.get("/api/customers/").json()
         assert [c["id"] for c in listed["results"]] == [customer.pk]
