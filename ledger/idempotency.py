@@ -3,6 +3,7 @@
 import hashlib
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -40,19 +41,9 @@ def claim(*, user, key: str, fingerprint: Callable[[], str]) -> IdempotencyKey |
     `fingerprint` is asked for only when there is a record to compare with.
     """
     assert connection.in_atomic_block, "claim() must run inside transaction.atomic()"
-    # One query, plain SQL (on SQLite it runs holding the write lock): on PostgreSQL it also
-    # takes the key's lock. Should the first request commit between the two, this one misses
-    # its record, posts, and is refused at `remember` by the unique key (a 409, nothing
-    # written): never a second posting.
-    table = connection.ops.quote_name(IdempotencyKey._meta.db_table)
-    lock, lock_params = "TRUE", []
-    if connection.vendor == "postgresql":
-        lock, lock_params = "pg_try_advisory_xact_lock(%s)", [_lock_id(user.pk, key)]
+    sql, params = claim_sql(user=user, key=key)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {lock}, (SELECT id FROM {table} WHERE user_id = %s AND key = %s)",  # noqa: S608
-            [*lock_params, user.pk, key],
-        )
+        cursor.execute(sql, params)
         locked, record_id = cursor.fetchone()
     if not locked:
         raise IdempotencyKeyInFlight()
@@ -62,12 +53,77 @@ def claim(*, user, key: str, fingerprint: Callable[[], str]) -> IdempotencyKey |
     return record
 
 
+def claim_sql(*, user, key: str) -> tuple[str, list]:
+    """The claim as one query answering (locked, record): on PostgreSQL it also takes the key's
+    lock. Should the first request commit between the two, this one misses its record, posts,
+    and is refused by the unique key when it stores its answer, so nothing of it is written:
+    never a second posting."""
+    table = connection.ops.quote_name(IdempotencyKey._meta.db_table)
+    lock, lock_params = "TRUE", []
+    if connection.vendor == "postgresql":
+        lock, lock_params = "pg_try_advisory_xact_lock(%s)", [_lock_id(user.pk, key)]
+    sql = (
+        f"SELECT {lock} AS locked, "  # noqa: S608
+        f"(SELECT id FROM {table} WHERE user_id = %s AND key = %s) AS record"
+    )
+    return sql, [*lock_params, user.pk, key]
+
+
 def remember(*, user, key: str, fingerprint: str, status: int, body) -> None:
     """Store the answer to replay; the unique (user, key) constraint is the final guarantee.
 
     One plain INSERT, the values prepared by the model's own fields: it runs while the posting
     still holds the customer's row (and, on SQLite, the database's write lock).
     """
+    columns, params = _answer(user=user, key=key, fingerprint=fingerprint, status=status, body=body)
+    table = connection.ops.quote_name(IdempotencyKey._meta.db_table)
+    marks = ", ".join(["%s"] * len(columns))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",  # noqa: S608
+            params,
+        )
+
+
+@dataclass(frozen=True)
+class Once:
+    """A key to claim and an answer to remember inside the posting's own statement.
+
+    On PostgreSQL a single entry's posting is one statement; with a key it can claim the key
+    and store the answer in that same statement, a transaction by itself: 3 round trips for a
+    keyed POST instead of 7. `answer(entry)` is the 201's body for the entry about to be
+    posted; its `id` is filled in by the statement.
+    """
+
+    user: object
+    key: str
+    fingerprint: str
+    answer: Callable[[object], dict]
+
+    def claim_sql(self) -> tuple[str, list]:
+        return claim_sql(user=self.user, key=self.key)
+
+    def remember_sql(self, body: dict, *, posted: str) -> tuple[str, list]:
+        """INSERT `body` as the 201 to replay, its `id` the one the CTE `posted` holds."""
+        columns, params = _answer(
+            user=self.user, key=self.key, fingerprint=self.fingerprint, status=201, body=body
+        )
+        table = connection.ops.quote_name(IdempotencyKey._meta.db_table)
+        values = ["%s"] * len(columns)
+        values[columns.index("response_body")] = "jsonb_set(%s, '{id}', to_jsonb(posted.id))"
+        sql = (
+            f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
+            f"SELECT {', '.join(values)} FROM {posted} AS posted"
+        )
+        return sql, params
+
+
+class KeyTaken(Exception):
+    """The key was in flight or used before: nothing was posted; claim it the usual way."""
+
+
+def _answer(*, user, key, fingerprint, status, body) -> tuple[list[str], list]:
+    """The stored answer's columns, and its values prepared by the model's own fields."""
     fields = IdempotencyKey._meta
     values = {
         "user_id": user.pk,
@@ -77,16 +133,10 @@ def remember(*, user, key: str, fingerprint: str, status: int, body) -> None:
         "response_body": body,
         "created_at": timezone.now(),
     }
-    table = connection.ops.quote_name(fields.db_table)
-    marks = ", ".join(["%s"] * len(values))
     params = [
         fields.get_field(name).get_db_prep_save(value, connection) for name, value in values.items()
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({', '.join(values)}) VALUES ({marks})",  # noqa: S608
-            params,
-        )
+    return list(values), params
 
 
 @transaction.atomic

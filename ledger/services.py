@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from common.money import CENT, MAX_ENTRY_AMOUNT, MAX_TOTAL_CENTS, from_cents, to_cents
 from customers.models import Customer
+from ledger import idempotency
 from ledger.exceptions import (
     AlreadyReversed,
     CustomerArchived,
@@ -42,14 +43,18 @@ def post_entry(
     entry_date: datetime.date | None = None,
     note: str = "",
     reverses: Entry | None = None,
+    once: idempotency.Once | None = None,
 ) -> Entry:
     """Post one entry to the customer's ledger and move its running totals with it.
 
     Inside a caller's transaction it takes no savepoint of its own (two round trips less per
     posting): if it fails, the caller's transaction fails with it. On PostgreSQL the posting is
     one statement, which is a transaction by itself: outside a caller's transaction it needs no
-    BEGIN and COMMIT of its own either.
+    BEGIN and COMMIT of its own either. There, `once` claims an Idempotency-Key and stores the
+    answer in that same statement; a key in flight or used before posts nothing and raises
+    idempotency.KeyTaken.
     """
+    assert once is None or connection.vendor == "postgresql", "once: PostgreSQL only"
     draft = EntryDraft(
         type=type, amount=amount, entry_date=entry_date or timezone.localdate(), note=note
     )
@@ -65,8 +70,14 @@ def post_entry(
         "created_at": timezone.now(),
         "reverses_id": reverses.pk if reverses is not None else None,
     }
+    owners = {"user": user, "customer": customer, "reverses": reverses}
     if connection.vendor == "postgresql":
-        row["id"] = _post_in_one_statement(user=user, customer=customer, row=row)
+        answer = None
+        if once is not None:  # the 201's body, but for the id the statement gives the entry
+            answer = once.answer(_entry_of({**row, "id": None}, **owners))
+        row["id"] = _post_in_one_statement(
+            user=user, customer=customer, row=row, once=once, answer=answer
+        )
     else:
         with transaction.atomic(savepoint=False):
             _move_totals(
@@ -81,9 +92,14 @@ def post_entry(
                 user=user, customer=customer, days={draft.entry_date: [credit, debit, 1]}
             )
             row["id"] = _insert_entry(row)
-    row["amount"] = from_cents(cents)
+    return _entry_of(row, **owners)
+
+
+def _entry_of(row: dict, *, user, customer: Customer, reverses: Entry | None) -> Entry:
+    """The posted entry as the model, from the row written (amount in cents)."""
+    values = {**row, "amount": from_cents(row["amount"])}
     fields = [field.attname for field in Entry._meta.concrete_fields]
-    entry = Entry.from_db(connection.alias, fields, [row[name] for name in fields])
+    entry = Entry.from_db(connection.alias, fields, [values.get(name) for name in fields])
     entry.user, entry.customer, entry.reverses = user, customer, reverses
     # A new entry has no reversal yet: say so, rather than have the first reader ask the database.
     Entry.reversed_by.related.set_cached_value(entry, None)
@@ -314,36 +330,57 @@ def _insert_entry(row: dict) -> int:
         return cursor.fetchone()[0]
 
 
-def _post_in_one_statement(*, user, customer: Customer, row: dict) -> int:
+def _post_in_one_statement(
+    *,
+    user,
+    customer: Customer,
+    row: dict,
+    once: idempotency.Once | None = None,
+    answer: dict | None = None,
+) -> int:
     """PostgreSQL: move the totals, add to the day and insert the entry row in one statement,
     one round trip while the customer's row is locked instead of three; answer the entry's id.
     The day and the entry are written only if the totals moved (they select from the UPDATE's
-    row)."""
+    row). With `once`, the statement first claims the key, moves the totals only if it is free,
+    and stores the answer with the entry."""
     credit, debit = (row["amount"], 0) if row["type"] == EntryType.CREDIT else (0, row["amount"])
     update, update_params = _totals_update(
         user=user, customer=customer, credit=credit, debit=debit, count=1, latest=row["entry_date"]
     )
     table = connection.ops.quote_name(Entry._meta.db_table)
+    claim, claim_params, kept, kept_params = "", [], "", []
+    result = "SELECT (SELECT id FROM posted), TRUE"
+    if once is not None:
+        claim_sql, claim_params = once.claim_sql()
+        claim = f"claim AS ({claim_sql}), "
+        update += " AND (SELECT locked AND record IS NULL FROM claim)"
+        kept_sql, kept_params = once.remember_sql(answer, posted="posted")
+        kept = f", kept AS ({kept_sql})"
+        result = "SELECT (SELECT id FROM posted), locked AND record IS NULL FROM claim"
     # Built from the model's table names and fixed column lists only; every value is a
     # parameter.
     sql = (
-        f"WITH moved AS ({update} RETURNING id), "  # noqa: S608
-        f"day AS ({_day_upsert('SELECT %s, id, %s, %s, %s, 1 FROM moved')}) "
-        f"INSERT INTO {table} ({', '.join(POST_COLUMNS)}) "
-        "SELECT %s, id, %s, %s, %s, %s, %s, %s FROM moved RETURNING id"
+        f"WITH {claim}moved AS ({update} RETURNING id), "  # noqa: S608
+        f"day AS ({_day_upsert('SELECT %s, id, %s, %s, %s, 1 FROM moved')}), "
+        f"posted AS (INSERT INTO {table} ({', '.join(POST_COLUMNS)}) "
+        f"SELECT %s, id, %s, %s, %s, %s, %s, %s FROM moved RETURNING id){kept} {result}"
     )
     params = [
+        *claim_params,
         *update_params,
         *(user.pk, row["entry_date"], credit, debit),
         *(user.pk, row["type"], row["amount"], row["note"], row["entry_date"]),
         *(row["created_at"], row["reverses_id"]),
+        *kept_params,
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        inserted = cursor.fetchone()
+        inserted, key_free = cursor.fetchone()
+    if not key_free:
+        raise idempotency.KeyTaken()
     if inserted is None:
         _refuse(user=user, customer=customer)
-    return inserted[0]
+    return inserted
 
 
 def _day_upsert(rows: str) -> str:

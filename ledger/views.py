@@ -7,7 +7,7 @@ from itertools import islice
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -80,12 +80,16 @@ WRITE_ERRORS = {**ERRORS_400, **ERRORS_401, **ERRORS_404, **ERRORS_409, **ERRORS
 class IdempotentMixin:
     """Honour an Idempotency-Key on the view's writes: replay, refuse reuse, refuse in flight."""
 
-    def idempotent(self, request, write, fingerprint=None) -> Response:
+    def idempotent(self, request, write, fingerprint=None, answer=None) -> Response:
         """Run write() once per key; `fingerprint` identifies the body (default: its bytes).
 
         The key is claimed in the transaction write() posts in, so the posting and the stored
         answer commit together. Validate before calling this: everything in here runs inside
         that transaction (on SQLite, while holding the database's write lock).
+
+        A write that posts one entry can pass `answer(entry)`, its 201's body: on PostgreSQL
+        write(once) then claims the key, posts and stores the answer in one statement. A key in
+        flight or used before posts nothing there, and the claim below answers it as usual.
         """
         key = request.headers.get("Idempotency-Key")
         if key is None:
@@ -96,6 +100,17 @@ class IdempotentMixin:
             fingerprint = partial(
                 idempotency.fingerprint, method=request.method, path=request.path, body=request.body
             )
+        if answer is not None and connection.vendor == "postgresql":
+            once = idempotency.Once(
+                user=request.user, key=key, fingerprint=fingerprint(), answer=answer
+            )
+            try:
+                return write(once)
+            except (idempotency.KeyTaken, IntegrityError):
+                # In flight, used before, or stored by a request that committed between this
+                # one's look and its lock (the unique key refused it): nothing was written, and
+                # the claim below answers which.
+                pass
         with transaction.atomic():
             record = idempotency.claim(user=request.user, key=key, fingerprint=fingerprint)
             if record is not None:
@@ -136,7 +151,10 @@ class EntryCreateMixin(IdempotentMixin):
         data = serializer.validated_data
         customer = self.customer_for(data)
 
-        def write():
+        def answer(entry):
+            return EntrySerializer(entry, context=self.get_serializer_context()).data
+
+        def write(once=None):
             entry = services.post_entry(
                 user=request.user,
                 customer=customer,
@@ -144,11 +162,11 @@ class EntryCreateMixin(IdempotentMixin):
                 amount=data["amount"],
                 entry_date=data["entry_date"],
                 note=data["note"],
+                once=once,
             )
-            body = EntrySerializer(entry, context=self.get_serializer_context()).data
-            return Response(body, status=status.HTTP_201_CREATED)
+            return Response(answer(entry), status=status.HTTP_201_CREATED)
 
-        return self.idempotent(request, write)
+        return self.idempotent(request, write, answer=answer)
 
 
 EXPORT_HEADER = [

@@ -5,6 +5,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from rest_framework import serializers
 
 from customers.models import Customer
@@ -563,6 +564,29 @@ class TestIdempotency:
         assert self.send(client, url, {"type": "credit", "amount": "0"}).status_code == 400
         assert not IdempotencyKey.objects.exists()
         assert self.send(client, url, {"type": "credit", "amount": "1"}).status_code == 201
+
+    def test_a_refused_posting_stores_no_key(self, client, customer):
+        url = f"/api/customers/{customer.pk}/entries/"
+        assert client.delete(f"/api/customers/{customer.pk}/").status_code == 204  # archived
+        assert self.send(client, url, {"type": "credit", "amount": "1"}).status_code == 409
+        assert not IdempotencyKey.objects.exists() and not Entry.objects.exists()
+        assert client.post(f"/api/customers/{customer.pk}/restore/").status_code == 200
+        answer = self.send(client, url, {"type": "credit", "amount": "1"})
+        assert answer.status_code == 201 and "Idempotent-Replayed" not in answer
+        replay = self.send(client, url, {"type": "credit", "amount": "1"})
+        assert replay.json() == answer.json() and replay["Idempotent-Replayed"] == "true"
+
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's one statement")
+    def test_a_keyed_post_is_one_statement_after_the_lookups(
+        self, client, customer, django_assert_num_queries
+    ):
+        url = f"/api/customers/{customer.pk}/entries/"
+        with django_assert_num_queries(3):  # the user, the customer, the posting with its key
+            first = self.send(client, url, {"type": "credit", "amount": "1.00"})
+        assert first.status_code == 201
+        stored = IdempotencyKey.objects.get()
+        assert (stored.response_status, stored.response_body) == (201, first.json())
+        assert stored.response_body["id"] == Entry.objects.get().pk
 
     def test_reversal_honours_the_key(self, client, customer):
         original = post(customer)
