@@ -230,14 +230,16 @@ class Statement:
         return self.opening_balance + self.total_credit - self.total_debit
 
     @property
+    def period(self) -> str:
+        """Which statement this is: the customer and the period asked for."""
+        return f"{self.customer.pk}:{self.start_date}:{self.end_date}"
+
+    @property
     def version(self) -> str:
-        """A name for exactly these lines. Entries are only ever added, never changed or removed,
-        so the period's entries stay one set for as long as their count stays the same; with the
+        """Which lines it has. Entries are only ever added, never changed or removed, so the
+        period's entries stay one set for as long as their count stays the same; with the
         opening balance, that fixes every line and its running balance."""
-        return (
-            f"{self.customer.pk}:{self.start_date}:{self.end_date}:{self.opening_balance}:"
-            f"{self.entry_count}:{self.total_credit}:{self.total_debit}"
-        )
+        return f"{self.opening_balance}:{self.entry_count}:{self.total_credit}:{self.total_debit}"
 
     def lines(self):
         """Yield the period's entries in date order, each with the balance after it."""

@@ -620,28 +620,34 @@ def _statement_rows(statement):
 
 def statement_entries(statement) -> tuple[bytes, ...] | None:
     """The statement's entries as the inside of a JSON array, in chunks, kept rendered in this
-    process under the statement's version (which no other set of lines can have), or None for
-    a period too long to keep (the caller streams it instead)."""
+    process, or None for a period too long to keep (the caller streams it instead).
+
+    One rendering is kept per statement (customer and period), with the version of the lines
+    it holds: a read whose figures show the same version is answered from it, any other
+    renders anew and takes its place.
+    """
     max_lines = settings.STATEMENT_CACHE_MAX_LINES
     if not max_lines or statement.entry_count > max_lines:
         return None
     rendered = caches["statements"]
-    entries = rendered.get(statement.version)
-    if entries is None:
-        lines = list(statement.json_lines())
-        entries = tuple(_json_chunks(lines))
-        # An entry posted into the period after its figures were read shows here as one line
-        # more than the version counts: this answer has it, and nothing is kept under that name.
-        if len(lines) == statement.entry_count:
-            rendered.set(statement.version, entries)
+    kept = rendered.get(statement.period)
+    if kept is not None and kept[0] == statement.version:
+        return kept[1]
+    chunks = list(_json_chunks(statement.json_lines()))
+    entries = tuple(chunk for _, chunk in chunks)
+    # An entry posted into the period after its figures were read shows here as one line more
+    # than the version counts: this answer has it, and it is not kept under that version.
+    if sum(lines for lines, _ in chunks) == statement.entry_count:
+        rendered.set(statement.period, (statement.version, entries))
     return entries
 
 
 def _json_chunks(lines, size: int = 500):
-    """JSON texts as the inside of an array: bytes of `size` of them at a time, with commas."""
+    """JSON texts as the inside of an array, `size` of them at a time: (how many, the bytes
+    with their commas)."""
     lines, separator = iter(lines), ""
     while batch := list(islice(lines, size)):
-        yield (separator + ",".join(batch)).encode()
+        yield len(batch), (separator + ",".join(batch)).encode()
         separator = ","
 
 
@@ -653,5 +659,6 @@ def _json_head(head: dict) -> bytes:
 def _statement_json(head: dict, statement):
     """Stream the statement as one JSON object, its entries written as they are read."""
     yield _json_head(head)
-    yield from _json_chunks(statement.json_lines())
+    for _, chunk in _json_chunks(statement.json_lines()):
+        yield chunk
     yield b"]}"

@@ -175,6 +175,12 @@ def balance_of(entries):
     return sum_of(entries, "credit") - sum_of(entries, "debit")
 
 
+def kept_version(statement):
+    """The version of the statement's lines this process keeps rendered, if any."""
+    kept = caches["statements"].get(statement.period)
+    return kept and kept[0]
+
+
 class TestKeptRendered:
     """A statement's entries are kept rendered per process, named by the statement's version;
     every read must still answer as a fresh render would."""
@@ -214,6 +220,18 @@ class TestKeptRendered:
             seen.add(json.dumps(body))
         assert len(seen) == 1 + len(changes)
 
+    def test_a_new_version_takes_the_place_of_the_old(self, client, customer, history):
+        # Versions only move forward: an old one is never asked for again, so it is not kept.
+        february = D(2026, 2, 1), D(2026, 2, 28)
+        statement(client, customer, self.FEBRUARY)
+        before = selectors.statement(customer, start_date=february[0], end_date=february[1])
+        assert kept_version(before) == before.version
+        post(customer, "credit", "2.00", entry_date=D(2026, 2, 3))
+        statement(client, customer, self.FEBRUARY)
+        after = selectors.statement(customer, start_date=february[0], end_date=february[1])
+        assert after.period == before.period and after.version != before.version
+        assert kept_version(after) == after.version
+
     def test_an_entry_after_the_period_leaves_it_as_it_was(self, client, customer, history):
         before = statement(client, customer, self.FEBRUARY)
         post(customer, "credit", "1.00", entry_date=D(2026, 3, 2))
@@ -232,7 +250,7 @@ class TestKeptRendered:
         late = post(customer, "debit", "3.00", entry_date=D(2026, 2, 20))
         lines = json.loads(b"[" + b"".join(statement_entries(figures)) + b"]")
         assert len(lines) == figures.entry_count + 1 and late.pk in [e["id"] for e in lines]
-        assert caches["statements"].get(figures.version) is None
+        assert kept_version(figures) is None
 
     def test_only_periods_up_to_the_limit_are_kept(self, client, customer, history, settings):
         settings.STATEMENT_CACHE_MAX_LINES = 4
@@ -245,8 +263,8 @@ class TestKeptRendered:
             assert response.has_header("Content-Length") is kept  # else streamed as read
             body = json.loads(body_of(response))
             assert len(body["entries"]) == body["entry_count"] == (4 if kept else 6)
-            version = selectors.statement(customer, start_date=start_date).version
-            assert (caches["statements"].get(version) is not None) is kept
+            figures = selectors.statement(customer, start_date=start_date)
+            assert (kept_version(figures) == figures.version) is kept
 
     def test_another_user_still_gets_a_404(self, client, other_client, customer, history):
         statement(client, customer, self.FEBRUARY)
