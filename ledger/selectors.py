@@ -304,7 +304,8 @@ def statement(customer: Customer, *, start_date=None, end_date=None) -> Statemen
             total_debit=customer.total_debit,
             entry_count=customer.entry_count,
         )
-    day = DailyTotal._meta.get_field("day")
+    day, quote = DailyTotal._meta.get_field("day"), connection.ops.quote_name
+    customers, days = quote(Customer._meta.db_table), quote(DailyTotal._meta.db_table)
     # The daily totals read: from the period's start on, or, with only an end, after it.
     since, operator = (start_date, ">=") if start_date is not None else (end_date, ">")
     sql = (
@@ -313,7 +314,7 @@ def statement(customer: Customer, *, start_date=None, end_date=None) -> Statemen
         "COALESCE(SUM(CASE WHEN d.day <= %s THEN d.credit END), 0), "
         "COALESCE(SUM(CASE WHEN d.day <= %s THEN d.debit END), 0), "
         "COALESCE(SUM(CASE WHEN d.day <= %s THEN d.entry_count END), 0) "
-        f"FROM {Customer._meta.db_table} c LEFT OUTER JOIN {DailyTotal._meta.db_table} d "
+        f"FROM {customers} c LEFT OUTER JOIN {days} d "
         f"ON d.user_id = c.user_id AND d.customer_id = c.id AND d.day {operator} %s "
         "WHERE c.id = %s AND c.user_id = %s "
         "GROUP BY c.id, c.total_credit, c.total_debit, c.entry_count"
