@@ -284,6 +284,6 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 256 * 1024 * 1024)
 PDF_FONT_PATH = os.environ.get("PDF_FONT_PATH", "")
 # A PDF statement is for sending to a customer: past this many entries, ask for CSV instead.
 STATEMENT_PDF_MAX_ENTRIES = env_int("STATEMENT_PDF_MAX_ENTRIES", 5000)
-# Statements of up to this many entries are kept rendered (see CACHES["statements"]).
-STATEMENT_CACHE_MAX_LINES = env_int("STATEMENT_CACHE_MAX_LINES", 20_000)
 PDF_FALLBACK_FONT_DIR = os.environ.get("PDF_FALLBACK_FONT_DIR", "")
+# JSON statements of up to this many entries are kept rendered (see CACHES["statements"]).
+STATEMENT_CACHE_MAX_LINES = env_int("STATEMENT_CACHE_MAX_LINES", 20_000)
