@@ -79,7 +79,7 @@ class Entry(models.Model):
 
     @property
     def reversed_by_id(self) -> int | None:
-        """The id of the entry that reversed this one, if any (as selectors.entry_rows has it)."""
+        """The id of the entry that reversed this one, if any (as a selectors.EntryRow has it)."""
         reversal = getattr(self, "reversed_by", None)  # a missing reversal is an AttributeError
         return reversal.pk if reversal is not None else None
 

@@ -276,7 +276,7 @@ class Statement:
         for id_, day, type_, cents, note, balance in self.raw_lines():
             yield (
                 f'{{"id":{id_},"entry_date":"{day}","type":"{type_}",'
-                f'"amount":"{cents // 100}.{cents % 100:02d}","note":{json_string(note)},'
+                f'"amount":"{_money(cents)}","note":{json_string(note)},'
                 f'"balance":"{_money(balance)}"}}'
             )
 

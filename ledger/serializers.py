@@ -40,7 +40,7 @@ class EntrySerializer(serializers.ModelSerializer):
         # The hot path of every entry list: the answer the declared fields give (two-place
         # amount, ISO dates, created_at in the current time zone with Z for UTC), built
         # directly: DRF's generic walk over the fields cost more than the query did. `entry` is
-        # an Entry or one of selectors.entry_rows; both have these attributes.
+        # an Entry or a selectors.EntryRow; both have these attributes.
         return {
             "id": entry.id,
             "customer": entry.customer_id,
