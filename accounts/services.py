@@ -1,10 +1,21 @@
-"""Writes for accounts: registering a merchant and ending a session."""
+"""Writes for accounts: registering, signing in, refreshing, signing out, changing a password."""
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from accounts.authentication import claim_id, find_live
+from accounts.models import AuthToken, digest, new_secret
+
 User = get_user_model()
+
+# Claims our JWTs carry beside SimpleJWT's: the session they belong to, and whether its refresh
+# token rotates (true from /api/auth/; false from the v1 routes, whose clients reuse one).
+SESSION_CLAIM = "sid"
+ROTATE_CLAIM = "rot"
 
 
 @transaction.atomic
@@ -13,7 +24,83 @@ def register_user(*, username: str, password: str, email: str = "") -> User:
     return User.objects.create_user(username=username, password=password, email=email)
 
 
-def tokens_for(user: User) -> dict[str, str]:
-    """Issue a fresh refresh and access token pair for the user."""
+def start_session(user: User, *, rotate: bool = True) -> dict[str, str]:
+    """Sign the user in: a new session, answered as its JWT pair and its opaque token.
+
+    `rotate=False` issues a refresh token that can be used again and again for its whole
+    life, as the v1 clients expect; the policy travels in the token itself.
+    """
     refresh = RefreshToken.for_user(user)
+    secret = new_secret()
+    session = AuthToken.objects.create(
+        user=user,
+        kind=AuthToken.Kind.SESSION,
+        digest=digest(secret),
+        refresh_jti=refresh["jti"],
+    )
+    refresh[SESSION_CLAIM] = session.pk
+    refresh[ROTATE_CLAIM] = rotate
+    return {"access": str(refresh.access_token), "refresh": str(refresh), "token": secret}
+
+
+def read_refresh_token(raw: str) -> RefreshToken:
+    """A refresh token whose signature and expiry hold, else a 401."""
+    try:
+        return RefreshToken(raw)
+    except TokenError as exc:
+        raise AuthenticationFailed(str(exc), code="token_not_valid") from None
+
+
+def session_of_refresh(refresh: RefreshToken) -> AuthToken:
+    """The live session whose one usable refresh token this is, else a 401."""
+    return find_live(
+        pk=claim_id(refresh.get(SESSION_CLAIM)),
+        user_id=claim_id(refresh.get("user_id")),
+        kind=AuthToken.Kind.SESSION,
+        refresh_jti=refresh.get("jti"),
+    )
+
+
+def refresh_session(raw: str) -> dict[str, str]:
+    """Exchange the session's refresh token for a new access token.
+
+    A rotating session also answers a new refresh token and refuses the old one from then on.
+    The swap is a conditional UPDATE, so of two concurrent refreshes with one token exactly one
+    succeeds. A non-rotating (v1) session answers the same refresh token again.
+    """
+    refresh = read_refresh_token(raw)
+    session = session_of_refresh(refresh)
+    if not refresh.get(ROTATE_CLAIM, True):
+        return {"access": str(refresh.access_token), "refresh": raw}
+    used = refresh["jti"]
+    refresh.set_jti()
+    refresh.set_iat()
+    refresh.set_exp()
+    swapped = AuthToken.objects.filter(pk=session.pk, refresh_jti=used).update(
+        refresh_jti=refresh["jti"], last_used_at=timezone.now()
+    )
+    if not swapped:
+        raise AuthenticationFailed("This refresh token was already used.", code="token_not_valid")
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+def end_sessions(*, user: User, ids) -> None:
+    """Revoke these credentials of the user: their tokens and JWTs never work again."""
+    AuthToken.objects.filter(user=user, pk__in=[i for i in ids if i is not None]).delete()
+
+
+@transaction.atomic
+def change_password(*, user: User, new_password: str, keep: int | None) -> None:
+    """Set a new password and end every other session and token of the user (not `keep`)."""
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    AuthToken.objects.filter(user=user).exclude(pk=keep).delete()
+
+
+def create_token(*, user: User, name: str) -> tuple[AuthToken, str]:
+    """A named token for an integration; answer it and its secret (shown this once)."""
+    secret = new_secret()
+    token = AuthToken.objects.create(
+        user=user, kind=AuthToken.Kind.INTEGRATION, name=name, digest=digest(secret)
+    )
+    return token, secret

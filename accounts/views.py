@@ -1,32 +1,48 @@
-"""The auth routes: register, login, refresh, logout and me."""
+"""The auth routes: register, login, refresh, logout, password, tokens and me."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import generics, status
+from django.contrib.auth import logout, update_session_auth_hash
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, mixins, status, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
-from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from accounts import services
+from accounts.authentication import session_of
+from accounts.models import AuthToken
 from accounts.serializers import (
-    LoginResponseSerializer,
+    AuthTokenCreatedSerializer,
+    AuthTokenSerializer,
     LoginSerializer,
     LogoutSerializer,
     MeSerializer,
+    PasswordChangeSerializer,
     RefreshResponseSerializer,
+    RefreshSerializer,
     RegisteredSerializer,
     RegisterSerializer,
+    SessionSerializer,
 )
-from common.schema import ERRORS_400, ERRORS_401, ERRORS_429
+from common.schema import ERRORS_400, ERRORS_401, ERRORS_404, ERRORS_429, LIST_ERRORS
+from common.throttling import ScopedThrottle
 
 
-class RegisterView(APIView):
-    """Create a merchant's account and answer its first token pair."""
+class SessionStartView(APIView):
+    """A route that answers a new session; `rotate=False` when mounted for the v1 clients."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ScopedThrottle]
+    rotate = True
+
+    def get_authenticate_header(self, request):
+        # No authenticators here, yet bad credentials are a 401 (DRF would answer 403).
+        return 'Bearer realm="api"'
+
+
+class RegisterView(SessionStartView):
+    """Create a merchant's account and answer its first session."""
+
     throttle_scope = "register"
 
     @extend_schema(
@@ -39,37 +55,53 @@ class RegisterView(APIView):
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = services.register_user(**serializer.validated_data)
-        body = {"id": user.pk, "username": user.username, **services.tokens_for(user)}
+        session = services.start_session(user, rotate=self.rotate)
+        body = {"id": user.pk, "username": user.username, **session}
         return Response(body, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(
-    responses={200: LoginResponseSerializer, **ERRORS_400, **ERRORS_401, **ERRORS_429},
-    tags=["auth"],
-    auth=[],
-)
-class LoginView(TokenObtainPairView):
-    """Exchange a username and password for an access and a refresh token."""
+class LoginView(SessionStartView):
+    """Exchange a username and password for a session: a JWT pair and an opaque token."""
 
-    serializer_class = LoginSerializer
-    throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
 
+    @extend_schema(
+        request=LoginSerializer,
+        responses={200: SessionSerializer, **ERRORS_400, **ERRORS_401, **ERRORS_429},
+        tags=["auth"],
+        auth=[],
+    )
+    def post(self, request):
+        serializer = LoginSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        return Response(
+            services.start_session(serializer.validated_data["user"], rotate=self.rotate)
+        )
 
-@extend_schema(
-    responses={200: RefreshResponseSerializer, **ERRORS_400, **ERRORS_401, **ERRORS_429},
-    tags=["auth"],
-    auth=[],
-)
-class RefreshView(TokenRefreshView):
-    """Exchange a refresh token for a new pair; the refresh token sent can never be used again."""
 
-    throttle_classes = [ScopedRateThrottle]
+class RefreshView(SessionStartView):
+    """Exchange a refresh token for a new access token (and, from /api/auth/, a new refresh
+    token: the one sent can never be used again)."""
+
     throttle_scope = "refresh"
+
+    @extend_schema(
+        request=RefreshSerializer,
+        responses={200: RefreshResponseSerializer, **ERRORS_400, **ERRORS_401, **ERRORS_429},
+        tags=["auth"],
+        auth=[],
+    )
+    def post(self, request):
+        serializer = RefreshSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(services.refresh_session(serializer.validated_data["refresh"]))
 
 
 class LogoutView(APIView):
-    """Void one of the caller's refresh tokens for good."""
+    """End the caller's session: its access, refresh and opaque tokens never work again.
+
+    A JWT client may send its refresh token; that session ends too.
+    """
 
     @extend_schema(
         request=LogoutSerializer,
@@ -79,8 +111,80 @@ class LogoutView(APIView):
     def post(self, request):
         serializer = LogoutSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        serializer.validated_data["refresh"].blacklist()
+        current = session_of(request)
+        services.end_sessions(
+            user=request.user, ids=[current, serializer.validated_data.get("refresh")]
+        )
+        if current is None:  # a browser's session login
+            logout(request)
         return Response(status=status.HTTP_205_RESET_CONTENT)
+
+
+class PasswordView(APIView):
+    """Change the caller's password; every other session and token of theirs ends."""
+
+    throttle_classes = [ScopedThrottle]
+    throttle_scope = "login"  # guessing the old password is guessing a login
+
+    @extend_schema(
+        request=PasswordChangeSerializer,
+        responses={
+            204: OpenApiResponse(description="Changed."),
+            **ERRORS_400,
+            **ERRORS_401,
+            **ERRORS_429,
+        },
+        tags=["auth"],
+    )
+    def post(self, request):
+        serializer = PasswordChangeSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        services.change_password(
+            user=request.user,
+            new_password=serializer.validated_data["new_password"],
+            keep=session_of(request),
+        )
+        if session_of(request) is None:  # keep the browser that changed it signed in
+            update_session_auth_hash(request, request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: AuthTokenSerializer(many=True), **LIST_ERRORS}),
+    create=extend_schema(
+        request=AuthTokenSerializer,
+        responses={201: AuthTokenCreatedSerializer, **ERRORS_400, **ERRORS_401},
+    ),
+    destroy=extend_schema(
+        description="Revoke the token (or end the login session) for good.",
+        responses={204: None, **ERRORS_401, **ERRORS_404},
+    ),
+)
+@extend_schema(tags=["auth"])
+class AuthTokenViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The caller's live credentials: login sessions and named tokens for integrations."""
+
+    serializer_class = AuthTokenSerializer
+    lookup_value_converter = "int"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user to scope by
+            return AuthToken.objects.none()
+        return (
+            AuthToken.objects.live().filter(user=self.request.user).order_by("-created_at", "-id")
+        )
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token, secret = services.create_token(user=request.user, **serializer.validated_data)
+        body = {**AuthTokenSerializer(token).data, "token": secret}
+        return Response(AuthTokenCreatedSerializer(body).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(responses={200: MeSerializer, **ERRORS_401}, tags=["auth"])

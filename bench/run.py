@@ -213,7 +213,7 @@ def main():
         database_url=database.url,
         extra_env={
             "GUNICORN_ACCESS_LOG": "0",
-            "JWT_ACCESS_MINUTES": "60",
+            "JWT_ACCESS_SECONDS": "3600",
             "DJANGO_LOG_LEVEL": "WARNING",
         },
     )

@@ -1,6 +1,7 @@
 """OpenAPI pieces shared by the apps: the error answers each route can give."""
 
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse
 
 ERROR = {
@@ -100,8 +101,9 @@ def document_no_null_characters(result, generator, request, public):
 
 
 class JWTScheme(SimpleJWTScheme):
-    """The JWT security scheme: `Bearer <access>`, with `Token <access>` accepted for v2 clients."""
+    """The JWT security scheme: `Bearer <access>`, valid while its session lasts."""
 
+    target_class = "accounts.authentication.SessionJWTAuthentication"
     priority = 1
 
     def get_security_definition(self, auto_schema):
@@ -109,6 +111,23 @@ class JWTScheme(SimpleJWTScheme):
             "type": "http",
             "scheme": "bearer",
             "bearerFormat": "JWT",
-            "description": "An access token from /api/auth/login/. "
-            "`Authorization: Token <access>` is accepted as well.",
+            "description": "An access token from /api/auth/login/ or /api/auth/refresh/; it "
+            "lives minutes, and dies at once when its session is logged out.",
+        }
+
+
+class OpaqueTokenScheme(OpenApiAuthenticationExtension):
+    """`Authorization: Token <token>`: the opaque token of a login session or an integration."""
+
+    target_class = "accounts.authentication.TokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token <token>`, with the `token` from register, login or "
+            "/api/auth/tokens/. Works until revoked (logout with it, a password change, "
+            "DELETE /api/auth/tokens/{id}/) or unused for AUTH_TOKEN_IDLE_DAYS.",
         }

@@ -41,7 +41,7 @@ def main() -> int:
     failures = []
     database = FreshDatabase.create()
     # Tokens outlive the fuzzing run; everything else is production as it ships.
-    server = LiveServer(database_url=database.url, extra_env={"JWT_ACCESS_MINUTES": "60"})
+    server = LiveServer(database_url=database.url, extra_env={"JWT_ACCESS_SECONDS": "3600"})
     try:
         server.migrate()
         run(

@@ -61,7 +61,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "common",  # before drf_spectacular: its templates override the docs pages'
     "rest_framework",
-    "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -161,21 +160,24 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 SIMPLE_JWT = {
-    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 5)),
+    "ACCESS_TOKEN_LIFETIME": timedelta(seconds=env_int("JWT_ACCESS_SECONDS", 300)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env_int("JWT_REFRESH_DAYS", 7)),
-    "ROTATE_REFRESH_TOKENS": True,
-    "BLACKLIST_AFTER_ROTATION": True,
+    # Refresh is accounts.services.refresh_session: rotation is each session's own policy.
     "UPDATE_LAST_LOGIN": False,
     "ALGORITHM": "HS256",
     "SIGNING_KEY": os.environ.get("JWT_SIGNING_KEY") or SECRET_KEY,
-    "AUTH_HEADER_TYPES": ("Bearer", "Token"),
+    "AUTH_HEADER_TYPES": ("Bearer",),
 }
+
+# Opaque tokens (`Authorization: Token ...`) die after this many days unused; 0: never.
+AUTH_TOKEN_IDLE_DAYS = env_int("AUTH_TOKEN_IDLE_DAYS", 30)
 
 # REST framework
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "accounts.authentication.TokenAuthentication",
+        "accounts.authentication.SessionJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -198,6 +200,9 @@ REST_FRAMEWORK = {
         "login": os.environ.get("THROTTLE_LOGIN_RATE", "10/min"),
         "register": os.environ.get("THROTTLE_REGISTER_RATE", "10/hour"),
         "refresh": os.environ.get("THROTTLE_REFRESH_RATE", "30/min"),
+        # Per user, on the routes that read or write a whole ledger at once.
+        "export": os.environ.get("THROTTLE_EXPORT_RATE", "30/min"),
+        "import": os.environ.get("THROTTLE_IMPORT_RATE", "20/min"),
     },
     # Client addresses come from REMOTE_ADDR unless the operator says how many proxies to trust;
     # trusting X-Forwarded-For by default would let any client pick its own throttle bucket.

@@ -7,6 +7,8 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-used-anywhe
 os.environ.setdefault("THROTTLE_LOGIN_RATE", "10000/min")
 os.environ.setdefault("THROTTLE_REGISTER_RATE", "10000/min")
 os.environ.setdefault("THROTTLE_REFRESH_RATE", "10000/min")
+os.environ.setdefault("THROTTLE_EXPORT_RATE", "10000/min")
+os.environ.setdefault("THROTTLE_IMPORT_RATE", "10000/min")
 
 from ledger_project.settings import *  # noqa: F403
 from ledger_project.settings import BASE_DIR, DATABASES

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import RefreshToken
 
+from accounts.services import start_session
 from customers import services as customer_services
 from ledger import services as ledger_services
 
@@ -36,10 +36,11 @@ def post(customer, type: str = "credit", amount="10.00", entry_date=None, note="
 
 
 def access_token(user) -> str:
-    return str(RefreshToken.for_user(user).access_token)
+    """A Bearer access token of a new session of the user's."""
+    return start_session(user)["access"]
 
 
-def client_for(user, keyword: str = "Bearer") -> APIClient:
+def client_for(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"{keyword} {access_token(user)}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {access_token(user)}")
     return client

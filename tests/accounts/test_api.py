@@ -1,15 +1,18 @@
 """Register, login, refresh, logout, me; and every protected route without a good token."""
 
 import datetime
+import hashlib
 
 import jwt
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
+from accounts.models import AuthToken
 from tests.factories import PASSWORD, access_token, make_user, post
 from tests.routes import PROTECTED_ROUTES
 
@@ -29,10 +32,12 @@ class TestRegister:
         )
         assert response.status_code == 201
         body = response.json()
-        assert set(body) == {"id", "username", "access", "refresh"}
+        assert set(body) == {"id", "username", "access", "refresh", "token"}
         user = User.objects.get(pk=body["id"])
         assert (user.username, user.email) == ("meera", "m@example.com")
         assert AccessToken(body["access"])["user_id"] == str(user.pk)
+        for header in (f"Bearer {body['access']}", f"Token {body['token']}"):
+            assert anon.get("/api/auth/me/", HTTP_AUTHORIZATION=header).json()["id"] == user.pk
 
     def test_usernames_are_unique_regardless_of_case(self, anon, user):
         response = anon.post(
@@ -91,7 +96,8 @@ class TestLogin:
         assert response.status_code == 200
         body = response.json()
         assert set(body) == {"access", "refresh", "token"}
-        assert body["token"] == body["access"]
+        assert body["token"] != body["access"] and "." not in body["token"]
+        assert AccessToken(body["access"])["sid"] == AuthToken.objects.get().pk
 
     def test_a_password_with_spaces_at_its_ends_logs_in_as_registered(self, anon):
         password = "  spaced out password  "
@@ -122,13 +128,23 @@ class TestLogin:
         refreshed = anon.post("/api/token/refresh/", {"refresh": response.json()["refresh"]})
         assert refreshed.status_code == 200
 
-    @pytest.mark.parametrize("keyword", ["Bearer", "Token"])
-    def test_both_header_keywords_authenticate(self, anon, user, keyword):
-        token = login(anon).json()["token"]
-        anon.credentials(HTTP_AUTHORIZATION=f"{keyword} {token}")
+    @pytest.mark.parametrize(("keyword", "field"), [("Bearer", "access"), ("Token", "token")])
+    def test_each_credential_authenticates_with_its_keyword(self, anon, user, keyword, field):
+        anon.credentials(HTTP_AUTHORIZATION=f"{keyword} {login(anon).json()[field]}")
         response = anon.get("/api/auth/me/")
         assert response.status_code == 200
         assert response.json() == {"id": user.pk, "username": "asha", "email": ""}
+
+    @pytest.mark.parametrize(("keyword", "field"), [("Bearer", "token"), ("Token", "access")])
+    def test_a_credential_under_the_other_keyword_is_refused(self, anon, user, keyword, field):
+        anon.credentials(HTTP_AUTHORIZATION=f"{keyword} {login(anon).json()[field]}")
+        assert anon.get("/api/auth/me/").status_code == 401
+
+    def test_the_opaque_token_is_stored_only_as_its_hash(self, anon, user):
+        token = login(anon).json()["token"]
+        stored = AuthToken.objects.get()
+        assert token not in {stored.digest, stored.name, stored.refresh_jti}
+        assert stored.digest == hashlib.sha256(token.encode()).hexdigest()
 
 
 class TestRefreshAndLogout:
@@ -142,20 +158,59 @@ class TestRefreshAndLogout:
         assert again.status_code == 401
         assert anon.post("/api/auth/refresh/", {"refresh": body["refresh"]}).status_code == 200
 
-    def test_logout_voids_the_refresh_token(self, anon, user):
+    def test_a_v1_refresh_token_is_reused_for_its_whole_life(self, anon, user):
+        tokens = anon.post("/api/token/", {"username": "asha", "password": PASSWORD}).json()
+        for route in ["/api/token/refresh/", "/api/token/refresh/", "/api/auth/refresh/"]:
+            response = anon.post(route, {"refresh": tokens["refresh"]})
+            assert response.status_code == 200
+            assert response.json()["refresh"] == tokens["refresh"]
+            bearer = f"Bearer {response.json()['access']}"
+            assert anon.get("/api/auth/me/", HTTP_AUTHORIZATION=bearer).status_code == 200
+
+    def test_an_api_auth_refresh_token_rotates_on_the_v1_route_too(self, anon, user):
+        first = login(anon).json()["refresh"]
+        assert anon.post("/api/token/refresh/", {"refresh": first}).status_code == 200
+        assert anon.post("/api/token/refresh/", {"refresh": first}).status_code == 401
+
+    def test_a_forged_non_rotating_claim_is_refused(self, anon, user):
+        tokens = login(anon).json()
+        forged = jwt.decode(tokens["refresh"], options={"verify_signature": False})
+        forged["rot"] = False
+        raw = jwt.encode(forged, "some-other-signing-key-that-is-long-enough", algorithm="HS256")
+        assert anon.post("/api/auth/refresh/", {"refresh": raw}).status_code == 401
+
+    @pytest.mark.parametrize("send_refresh", [True, False])
+    def test_logout_ends_the_session_access_token_included(self, anon, user, send_refresh):
         tokens = login(anon).json()
         anon.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
-        response = anon.post("/api/auth/logout/", {"refresh": tokens["refresh"]})
-        assert response.status_code == 205
+        body = {"refresh": tokens["refresh"]} if send_refresh else {}
+        assert anon.post("/api/auth/logout/", body).status_code == 205
+        assert anon.get("/api/auth/me/").status_code == 401
         assert anon.post("/api/auth/refresh/", {"refresh": tokens["refresh"]}).status_code == 401
+        anon.credentials(HTTP_AUTHORIZATION=f"Token {tokens['token']}")
+        assert anon.get("/api/auth/me/").status_code == 401
+
+    def test_logout_with_a_token_ends_that_token_only(self, anon, user):
+        mine, elsewhere = login(anon).json(), login(anon).json()
+        anon.credentials(HTTP_AUTHORIZATION=f"Token {mine['token']}")
+        assert anon.post("/api/auth/logout/").status_code == 205
+        assert anon.get("/api/auth/me/").status_code == 401
+        anon.credentials(HTTP_AUTHORIZATION=f"Token {elsewhere['token']}")
+        assert anon.get("/api/auth/me/").status_code == 200
 
     def test_logging_out_another_users_refresh_token_is_refused(self, anon, user, other_user):
-        theirs = str(RefreshToken.for_user(other_user))
+        theirs = login(anon, username="bilal").json()["refresh"]
         anon.credentials(HTTP_AUTHORIZATION=f"Bearer {access_token(user)}")
         response = anon.post("/api/auth/logout/", {"refresh": theirs})
         assert response.status_code == 400
         assert "refresh" in response.json()
         assert APIClient().post("/api/auth/refresh/", {"refresh": theirs}).status_code == 200
+
+    def test_a_jwt_of_no_session_is_refused(self, anon, user):
+        anon.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
+        assert anon.get("/api/auth/me/").status_code == 401
+        stray = str(RefreshToken.for_user(user))
+        assert anon.post("/api/auth/refresh/", {"refresh": stray}).status_code == 401
 
     def test_logout_with_a_garbage_token_is_a_400(self, client):
         response = client.post("/api/auth/logout/", {"refresh": "garbage"})
@@ -168,6 +223,16 @@ class TestRefreshAndLogout:
     def test_access_tokens_live_minutes(self, user):
         lifetime = settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"]
         assert datetime.timedelta(minutes=1) <= lifetime <= datetime.timedelta(minutes=60)
+
+    def test_concurrent_refreshes_with_one_token_rotate_it_once(self, anon, user):
+        """The swap is conditional: the second of two refreshes racing with one token loses."""
+        from accounts import services
+
+        first = login(anon).json()["refresh"]
+        services.refresh_session(first)
+        with pytest.raises(AuthenticationFailed):
+            services.refresh_session(first)
+        assert AuthToken.objects.count() == 1
 
 
 def forged_tokens(user):

@@ -30,14 +30,26 @@ def start_server(django_db_blocker):
 
 
 @pytest.fixture(scope="module")
-def live_server_module(django_db_blocker):
+def live_server_module_factory(django_db_blocker):
+    """Start one gunicorn server (2 workers, these extra environment variables) for a module."""
+    started = []
+
+    def start(**extra_env):
+        with django_db_blocker.unblock():
+            database = FreshDatabase.create()
+        server = LiveServer(database_url=database.url, extra_env=extra_env)
+        started.append((server, database))
+        server.migrate()
+        return server.start()
+
+    yield start
+    for server, database in started:
+        server.stop()
+        with django_db_blocker.unblock():
+            database.drop()
+
+
+@pytest.fixture(scope="module")
+def live_server_module(live_server_module_factory):
     """One gunicorn server (2 workers) shared by a module's tests."""
-    with django_db_blocker.unblock():
-        database = FreshDatabase.create()
-    server = LiveServer(database_url=database.url)
-    server.migrate()
-    server.start()
-    yield server
-    server.stop()
-    with django_db_blocker.unblock():
-        database.drop()
+    return live_server_module_factory()

@@ -42,7 +42,7 @@ def rss_mb(pid):
 
 @pytest.mark.timeout(SECONDS + 240)
 def test_five_minutes_of_mixed_load(start_server):
-    server = start_server(workers=2, GUNICORN_ACCESS_LOG="0", JWT_ACCESS_MINUTES="60")
+    server = start_server(workers=2, GUNICORN_ACCESS_LOG="0", JWT_ACCESS_SECONDS="3600")
     tokens = register(server.url)
     auth = f"Bearer {tokens['access']}"
     headers = {"Authorization": auth}
