@@ -7,4 +7,4 @@ class CommonConfig(AppConfig):
     name = "common"
 
     def ready(self):
-        from common import schema  # noqa: F401 (registers the OpenAPI JWT scheme)
+        from common import schema  # noqa: F401 (registers the OpenAPI auth schemes)

@@ -7,6 +7,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import filters
 from rest_framework.exceptions import ValidationError
 
+from common.dates import parse_date
+
 
 class StrictOrderingFilter(filters.OrderingFilter):
     """DRF's OrderingFilter, but an unknown `ordering` field is a 400 instead of being ignored.
@@ -55,6 +57,18 @@ def _aliased(field: str, aliases: dict[str, str]) -> str:
     descending = field.startswith("-")
     name = aliases.get(field.lstrip("-"), field.lstrip("-"))
     return f"-{name}" if descending else name
+
+
+class DateFormField(forms.DateField):
+    """A date query value: YYYY-MM-DD only (see common.dates)."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_date(value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc), code="invalid") from None
 
 
 class StrictBooleanField(forms.Field):

@@ -6,6 +6,8 @@ from django.core.paginator import Paginator
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 
+from common.numbers import whole_number
+
 
 class CountedPaginator(Paginator):
     """Django's paginator, told the count when the caller already knows it: no COUNT query."""
@@ -26,9 +28,10 @@ class PageNumberPagination(pagination.PageNumberPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        if not raw.isdigit() or int(raw) < 1:
+        size = whole_number(raw)
+        if size is None or size < 1:
             raise ValidationError({self.page_size_query_param: ["Enter a whole number from 1."]})
-        return min(int(raw), self.max_page_size)
+        return min(size, self.max_page_size)
 
     def paginate_queryset(self, queryset, request, view=None):
         # A view that keeps its row count (a customer's entry_count) offers it as known_count().
@@ -46,6 +49,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
         raw = request.query_params.get(self.page_query_param, "1")
         if raw in self.last_page_strings:
             return raw
-        if not raw.isdigit() or int(raw) < 1:
+        number = whole_number(raw)
+        if number is None or number < 1:
             raise ValidationError({self.page_query_param: ["Enter a whole number from 1."]})
-        return raw
+        return number

@@ -1,9 +1,13 @@
 """Serializer fields shared by the apps: money in, money out, and owner-scoped relations."""
 
+import datetime
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from common.dates import parse_date
 from common.money import CENT, MAX_ENTRY_AMOUNT, PLAIN_AMOUNT, PLAIN_DECIMAL
+from common.numbers import whole_number
 
 
 @extend_schema_field(
@@ -37,6 +41,18 @@ class AmountField(serializers.DecimalField):
         if isinstance(data, str) and not PLAIN_DECIMAL.match(data):
             self.fail("plain")
         return super().to_internal_value(data)
+
+
+class DateField(serializers.DateField):
+    """A date as the API takes it: YYYY-MM-DD only (see common.dates)."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+            return value
+        try:
+            return parse_date(value)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc), code="invalid") from None
 
 
 class StringOnlyMixin:
@@ -77,9 +93,10 @@ class OwnedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return super().get_queryset().filter(user=self.context["request"].user)
 
     def to_internal_value(self, data):
-        # A whole number only: the database would quietly turn 1.5 or "1.0" into 1.
-        if isinstance(data, bool) or not (
-            isinstance(data, int) or (isinstance(data, str) and data.strip().isdigit())
-        ):
+        # A whole number in ASCII digits only: the database would quietly turn 1.5 or "1.0"
+        # into 1, and int() reads "٣" as 3.
+        number = data if isinstance(data, int) and not isinstance(data, bool) else None
+        number = whole_number(data) if isinstance(data, str) else number
+        if number is None or not 0 <= number < 2**63:
             self.fail("incorrect_type", data_type=type(data).__name__)
-        return super().to_internal_value(int(data))
+        return super().to_internal_value(number)

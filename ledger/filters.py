@@ -9,8 +9,9 @@ from django import forms
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
 
-from common.filters import EMPTY_VALUE
+from common.filters import EMPTY_VALUE, DateFormField
 from common.money import MAX_ENTRY_AMOUNT, PLAIN_DECIMAL
+from common.numbers import whole_number
 from customers.models import Customer
 from ledger.models import EntryType
 
@@ -35,8 +36,8 @@ def _amount_field():
 # Form would deep-copy every field on every request of the busiest read there is.
 FIELDS = {
     "type": forms.ChoiceField(choices=EntryType.choices),
-    "start_date": forms.DateField(),
-    "end_date": forms.DateField(),
+    "start_date": DateFormField(),
+    "end_date": DateFormField(),
     "min_amount": _amount_field(),
     "max_amount": _amount_field(),
 }
@@ -80,10 +81,11 @@ def parse_entry_filters(params, *, user) -> dict:
 
 def _customer(raw: str, user) -> Customer:
     """One of the caller's customers by id; another merchant's is "not a valid choice"."""
-    if not (raw.strip().isascii() and raw.strip().isdigit()):
+    pk = whole_number(raw)
+    if pk is None:
         raise forms.ValidationError(NOT_A_CHOICE)
     try:
-        return Customer.objects.for_user(user).get(pk=int(raw))
+        return Customer.objects.for_user(user).get(pk=pk)
     except Customer.DoesNotExist:
         raise forms.ValidationError(NOT_A_CHOICE) from None
 

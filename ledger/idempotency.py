@@ -1,6 +1,7 @@
 """Idempotency-Key for the routes that post entries: the same request twice posts once."""
 
 import hashlib
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,17 +18,22 @@ from ledger.models import IdempotencyKey
 KEY_PATTERN = re.compile(r"^[!-~]([ -~]{0,253}[!-~])?$")
 
 
-def body_hasher(*, method: str, path: str):
-    """A sha256 already fed the method and path; feed it the body bytes as they arrive."""
+def request_hasher(*, method: str, path: str, query):
+    """A sha256 already fed the method, the route and the query parameters (in any order);
+    feed it the body."""
+    pairs = sorted((name, value) for name, values in query.lists() for value in values)
     digest = hashlib.sha256()
-    digest.update(f"{method}\n{path}\n".encode())  # neither ever holds a newline
+    digest.update(json.dumps([method, path, pairs]).encode() + b"\n")
     return digest
 
 
-def fingerprint(*, method: str, path: str, body: bytes) -> str:
-    """Identify a request by what it asks: method, path and exact body bytes."""
-    digest = body_hasher(method=method, path=path)
-    digest.update(body)
+def fingerprint(*, method: str, path: str, query, data) -> str:
+    """Identify a request by what it asks: method, route, query string and the body as parsed,
+    so a JSON body with its keys in another order or other whitespace is the same request."""
+    if hasattr(data, "lists"):  # a form body
+        data = dict(data.lists())
+    digest = request_hasher(method=method, path=path, query=query)
+    digest.update(json.dumps(data, sort_keys=True, separators=(",", ":"), default=str).encode())
     return digest.hexdigest()
 
 

@@ -4,6 +4,7 @@ import csv
 import datetime
 from collections.abc import Iterable, Iterator
 
+from common.dates import parse_date
 from common.money import parse_amount
 from ledger.exceptions import InvalidImport
 from ledger.models import EntryType
@@ -83,9 +84,7 @@ def _draft(row: list[str], index: dict[str, int], line: int, today) -> EntryDraf
     if "entry_date" in index and row[index["entry_date"]].strip():
         text = row[index["entry_date"]].strip()
         try:
-            if len(text) != 10:
-                raise ValueError
-            entry_date = datetime.date.fromisoformat(text)
+            entry_date = parse_date(text)
         except ValueError:
             raise InvalidImport(
                 line, "entry_date", f'"{text}" is not a date; use YYYY-MM-DD.'

@@ -6,7 +6,13 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from common.serializers import AmountField, MoneyField, OwnedPrimaryKeyRelatedField, TextField
+from common.serializers import (
+    AmountField,
+    DateField,
+    MoneyField,
+    OwnedPrimaryKeyRelatedField,
+    TextField,
+)
 from customers.models import Customer
 from ledger.models import Entry, EntryType
 
@@ -70,7 +76,7 @@ class NestedEntryCreateSerializer(serializers.Serializer):
 
     type = serializers.ChoiceField(choices=EntryType.choices)
     amount = AmountField()
-    entry_date = serializers.DateField(required=False, help_text="Defaults to today.")
+    entry_date = DateField(required=False, help_text="Defaults to today.")
     note = TextField(max_length=500, required=False, allow_blank=True, default="")
 
     def validate(self, attrs):
@@ -88,7 +94,7 @@ class ReverseEntrySerializer(serializers.Serializer):
     """Optional note and date of the reversing entry (by default, the original's date)."""
 
     note = TextField(max_length=500, required=False, allow_blank=True, default="")
-    entry_date = serializers.DateField(required=False, allow_null=True, default=None)
+    entry_date = DateField(required=False, allow_null=True, default=None)
 
 
 class SummarySerializer(serializers.Serializer):

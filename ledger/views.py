@@ -21,7 +21,6 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import UnsupportedMediaType, ValidationError
-from rest_framework.fields import DateField
 from rest_framework.parsers import BaseParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -47,6 +46,7 @@ from common.schema import (
     ERRORS_422,
     LIST_ERRORS,
 )
+from common.serializers import DateField
 from customers.models import Customer
 from customers.selectors import customer_of
 from ledger import idempotency, selectors, services
@@ -81,7 +81,8 @@ class IdempotentMixin:
     """Honour an Idempotency-Key on the view's writes: replay, refuse reuse, refuse in flight."""
 
     def idempotent(self, request, write, fingerprint=None, answer=None) -> Response:
-        """Run write() once per key; `fingerprint` identifies the body (default: its bytes).
+        """Run write() once per key; `fingerprint` identifies the request (default: its method,
+        route, query and parsed body).
 
         The key is claimed in the transaction write() posts in, so the posting and the stored
         answer commit together. Validate before calling this: everything in here runs inside
@@ -98,7 +99,11 @@ class IdempotentMixin:
             raise ValidationError({"Idempotency-Key": ["Use 1 to 255 printable ASCII characters."]})
         if fingerprint is None:
             fingerprint = partial(
-                idempotency.fingerprint, method=request.method, path=request.path, body=request.body
+                idempotency.fingerprint,
+                method=request.method,
+                path=request.path,
+                query=request.query_params,
+                data=request.data,
             )
         if answer is not None and connection.vendor == "postgresql":
             once = idempotency.Once(
@@ -486,7 +491,9 @@ class CustomerEntryImportView(IdempotentMixin, APIView):
         body = CSVBody(
             request.stream or io.BytesIO(),
             limit=limit,
-            hasher=idempotency.body_hasher(method=request.method, path=request.path),
+            hasher=idempotency.request_hasher(
+                method=request.method, path=request.path, query=request.query_params
+            ),
         )
         if not int(request.META.get("CONTENT_LENGTH") or 0):
             raise InvalidImport(1, None, "The file is empty; expected a header row.")

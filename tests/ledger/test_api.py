@@ -551,6 +551,25 @@ class TestIdempotency:
         assert "detail" in response.json()
         assert Entry.objects.count() == 1
 
+    def test_key_order_and_whitespace_do_not_make_another_request(self, client, customer):
+        url = f"/api/customers/{customer.pk}/entries/"
+        first = '{"type": "credit", "amount": "10.00", "note": "rice"}'
+        same = '{ "note":"rice",\n  "amount":"10.00","type":"credit" }'
+        sent = [
+            client.post(url, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k")
+            for body in (first, same)
+        ]
+        assert [r.status_code for r in sent] == [201, 201]
+        assert sent[1]["Idempotent-Replayed"] == "true"
+        assert Entry.objects.count() == 1
+
+    def test_the_same_key_on_another_query_string_is_a_422(self, client, customer):
+        url = f"/api/customers/{customer.pk}/entries/"
+        self.send(client, url, {"type": "credit", "amount": "10.00"})
+        response = self.send(client, f"{url}?format=json", {"type": "credit", "amount": "10.00"})
+        assert response.status_code == 422
+        assert Entry.objects.count() == 1
+
     def test_keys_are_scoped_to_the_user(self, client, other_client, customer, others_customer):
         body = {"type": "credit", "amount": "1.00"}
         mine = self.send(client, f"/api/customers/{customer.pk}/entries/", body)

@@ -277,3 +277,14 @@ class TestCommand:
             call_command(
                 "import_entries", str(tmp_path / "nope.csv"), user="asha", customer=customer.pk
             )
+
+
+def test_a_dry_run_and_the_real_import_are_different_requests(client, customer):
+    body = "type,amount\ncredit,5\n"
+    dry = send(client, customer, body, "?dry_run=true", HTTP_IDEMPOTENCY_KEY="import-2")
+    assert dry.status_code == 200 and not Entry.objects.exists()
+    real = send(client, customer, body, HTTP_IDEMPOTENCY_KEY="import-2")
+    assert real.status_code == 422, "the key named the dry run, not this import"
+    assert not Entry.objects.exists()
+    fresh = send(client, customer, body, HTTP_IDEMPOTENCY_KEY="import-3")
+    assert fresh.status_code == 201 and Entry.objects.count() == 1
