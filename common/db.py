@@ -2,7 +2,7 @@
 
 from contextlib import contextmanager
 
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 
 
 @contextmanager
@@ -20,3 +20,28 @@ def streaming_read():
             yield
     else:
         yield
+
+
+# What says "the database cannot answer now" rather than "this query is wrong", by database:
+# SQLite's result codes (busy, locked, out of memory, read-only, I/O error, corrupt, full,
+# cannot open, protocol) and PostgreSQL's SQLSTATE classes (no connection, too many
+# connections or out of resources, shut down or starting, serialization failure, deadlock,
+# lock not available, statement timeout). psycopg reports a failure to connect (and the pool's
+# timeout) with no SQLSTATE at all.
+SQLITE_UNAVAILABLE = {5, 6, 7, 8, 10, 11, 13, 14, 15}
+POSTGRES_UNAVAILABLE = ("08", "53", "57P", "40001", "40P01", "55P03", "57014")
+
+
+def database_unavailable(exc: Exception) -> bool:
+    """Whether a database error means the database is unreachable or busy (worth a retry),
+    not that a query failed (which is a bug, and must not pass for an outage)."""
+    if isinstance(exc, InterfaceError):
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    cause = exc.__cause__ or exc
+    code = getattr(cause, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in SQLITE_UNAVAILABLE
+    state = getattr(cause, "sqlstate", "") or ""
+    return state == "" or state.startswith(POSTGRES_UNAVAILABLE)

@@ -4,13 +4,13 @@ import logging
 
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import InterfaceError, OperationalError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from common.db import database_unavailable
 from common.exceptions import DomainError
 
 logger = logging.getLogger(__name__)
@@ -29,8 +29,9 @@ def exception_handler(exc, context):
             {"detail": "The request body is too large."},
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
-    elif isinstance(exc, (OperationalError, InterfaceError)):
-        # The database is unreachable or busy: nothing the client did, and worth a retry.
+    elif database_unavailable(exc):
+        # The database is unreachable or busy: nothing the client did, and worth a retry. Any
+        # other database error is a bug, answered as one (a 500), never passed off as an outage.
         logger.warning("Database unavailable: %s", exc)
         set_rollback()
         return Response(

@@ -8,7 +8,16 @@ from decimal import Decimal
 from json.encoder import encode_basestring_ascii as json_string
 
 from django.db import connection
-from django.db.models import CharField, Count, Max, Q, Sum
+from django.db.models import (
+    BigIntegerField,
+    CharField,
+    Count,
+    ExpressionWrapper,
+    F,
+    Max,
+    Q,
+    Sum,
+)
 from django.db.models.functions import Cast
 
 from common.db import streaming_read
@@ -180,18 +189,19 @@ def dashboard(user) -> dict:
     Archived customers still owe or are owed, so their balances count; `customer_count` is the
     customers in the active list.
     """
+    owing, owed = Q(balance_amount__gt=0), Q(balance_amount__lt=0)
     row = (
         Customer.objects.for_user(user)
         .annotate(balance_amount=BALANCE)
         .aggregate(
-            receivable=Sum("balance_amount", filter=Q(balance_amount__gt=0)),
-            payable=Sum("balance_amount", filter=Q(balance_amount__lt=0)),
+            **exact_sum("receivable", F("balance_amount"), filter=owing),
+            **exact_sum("payable", F("balance_amount"), filter=owed),
             customer_count=Count("id", filter=Q(archived_at__isnull=True)),
-            customers_with_dues=Count("id", filter=Q(balance_amount__gt=0)),
+            customers_with_dues=Count("id", filter=owing),
         )
     )
-    receivable = row["receivable"] or ZERO
-    payable = -(row["payable"] or ZERO)
+    receivable = from_cents(exact_total(row, "receivable"))
+    payable = -from_cents(exact_total(row, "payable"))
     return {
         "total_receivable": receivable,
         "total_payable": payable,
@@ -199,6 +209,27 @@ def dashboard(user) -> dict:
         "customer_count": row["customer_count"],
         "customers_with_dues": row["customers_with_dues"],
     }
+
+
+# A sum of 64-bit cents overflows past 2**63 (SQLite stops with "integer overflow"), and many
+# customers' balances can add up past that. Each balance is summed as two halves instead, its
+# high 32 bits (signed) and its low 32 bits: neither sum can overflow for any number of rows a
+# table holds, and Python joins them exactly. The same SQL on every database.
+HALF = 32
+
+
+def exact_sum(name: str, cents, *, filter: Q) -> dict:
+    """Aggregates for the exact sum of the whole cents `cents`; read it with exact_total()."""
+    whole = BigIntegerField()
+    return {
+        f"{name}_high": Sum(ExpressionWrapper(cents.bitrightshift(HALF), whole), filter=filter),
+        f"{name}_low": Sum(ExpressionWrapper(cents.bitand(2**HALF - 1), whole), filter=filter),
+    }
+
+
+def exact_total(row: dict, name: str) -> int:
+    """The sum exact_sum() asked for, in cents."""
+    return (int(row[f"{name}_high"] or 0) << HALF) + int(row[f"{name}_low"] or 0)
 
 
 @dataclass(frozen=True)

@@ -44,9 +44,11 @@ from common.schema import (
     ERRORS_413,
     ERRORS_415,
     ERRORS_422,
+    ERRORS_429,
     LIST_ERRORS,
 )
 from common.serializers import DateField
+from common.throttling import FileThrottle, ScopedThrottle
 from customers.models import Customer
 from customers.selectors import customer_of
 from ledger import idempotency, selectors, services
@@ -192,6 +194,8 @@ class EntryListMixin(FileFormatsMixin):
     """Filtered, ordered, paginated entry lists; `format=csv` streams every matching entry."""
 
     filter_backends = [StrictOrderingFilter, EntryFilterBackend]
+    throttle_classes = [FileThrottle]  # the CSV export, per user; JSON pages are not throttled
+    throttle_scope = "export"
     ordering_fields = ["entry_date", "amount", "created_at"]
     ordering = ["-entry_date", "-id"]
 
@@ -272,7 +276,7 @@ def _export_row(row):
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: EntrySerializer(many=True), **LIST_ERRORS}),
+    list=extend_schema(responses={200: EntrySerializer(many=True), **LIST_ERRORS, **ERRORS_429}),
     create=extend_schema(
         request=EntryCreateSerializer,
         parameters=[IDEMPOTENCY_KEY],
@@ -342,7 +346,7 @@ class EntryViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: EntrySerializer(many=True), **LIST_ERRORS}),
+    list=extend_schema(responses={200: EntrySerializer(many=True), **LIST_ERRORS, **ERRORS_429}),
     create=extend_schema(
         request=NestedEntryCreateSerializer,
         parameters=[IDEMPOTENCY_KEY],
@@ -463,6 +467,8 @@ class CustomerEntryImportView(IdempotentMixin, APIView):
     """Import a customer's entries from CSV: every row or none."""
 
     parser_classes = [CSVStreamParser]
+    throttle_classes = [ScopedThrottle]
+    throttle_scope = "import"
 
     @extend_schema(
         request={"text/csv": {"type": "string", "minLength": 1}},
@@ -476,6 +482,7 @@ class CustomerEntryImportView(IdempotentMixin, APIView):
             **WRITE_ERRORS,
             **ERRORS_413,
             **ERRORS_415,
+            **ERRORS_429,
         },
         tags=["entries"],
         description="A text/csv body with the header `type,amount,entry_date,note` (`type` and "
@@ -529,6 +536,8 @@ class CustomerStatementView(FileFormatsMixin, APIView):
     """A customer's statement: opening balance, each entry with the running balance, closing."""
 
     renderer_classes = [*RENDERERS, CSVRenderer, PDFRenderer]
+    throttle_classes = [FileThrottle]  # CSV and PDF, per user; the JSON statement is not
+    throttle_scope = "export"
 
     @extend_schema(
         parameters=[
@@ -543,6 +552,7 @@ class CustomerStatementView(FileFormatsMixin, APIView):
             **ERRORS_400,
             **ERRORS_401,
             **ERRORS_404,
+            **ERRORS_429,
         },
         tags=["customers"],
     )

@@ -110,3 +110,52 @@ def test_the_database_is_configured_for_several_workers():
         assert database["OPTIONS"]["pool"]["max_size"] >= 1
         assert database["CONN_MAX_AGE"] == 0
         assert connection.pool is not None
+
+
+def real_error(sql: str) -> Exception:
+    """The exception the database itself raises for `sql`, through Django's wrappers."""
+    from django.db import DatabaseError, connection, transaction
+
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql)
+            cursor.fetchall()
+    except DatabaseError as exc:
+        return exc
+    raise AssertionError(f"{sql} did not fail")
+
+
+@pytest.mark.django_db
+def test_a_failing_query_is_not_taken_for_an_outage():
+    from django.db import connection
+
+    from common.db import database_unavailable
+
+    overflow = (
+        "SELECT SUM(x) FROM (SELECT 9223372036854775807 AS x UNION ALL SELECT 1) AS t"
+        if connection.vendor == "sqlite"
+        else "SELECT 9223372036854775807::bigint + 1"
+    )
+    for sql in [overflow, "SELECT * FROM no_such_table"]:
+        assert not database_unavailable(real_error(sql)), sql
+
+
+def test_a_database_that_cannot_be_reached_is_an_outage(tmp_path):
+    import sqlite3
+
+    import psycopg
+    from django.db import OperationalError
+
+    from common.db import database_unavailable
+
+    def as_django(cause):
+        wrapped = OperationalError(str(cause))
+        wrapped.__cause__ = cause
+        return wrapped
+
+    with pytest.raises(sqlite3.OperationalError) as missing_file:
+        sqlite3.connect(f"file:{tmp_path}/missing/db.sqlite3?mode=ro", uri=True)
+    with pytest.raises(psycopg.OperationalError) as nobody_listening:
+        psycopg.connect("host=127.0.0.1 port=9 dbname=x user=x connect_timeout=2")
+    assert database_unavailable(as_django(missing_file.value))
+    assert database_unavailable(as_django(nobody_listening.value))

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from rest_framework import serializers
 
+from common.money import from_cents
 from customers.models import Customer
 from ledger.models import Entry, IdempotencyKey
 from tests.factories import make_customer, post
@@ -518,6 +519,25 @@ class TestSummary:
             "net": "60.00",
             "customer_count": 2,
             "customers_with_dues": 1,
+        }
+
+    def test_a_dashboard_past_two_to_the_sixty_three_cents_is_exact(self, client, user):
+        """Balances that add up past what a 64-bit sum holds: exact figures, not a 503."""
+        top = 2**63 - 1  # the most a customer's running total may hold, in cents
+        owing = [make_customer(user, name=f"Owes {n}") for n in range(3)]
+        owed = [make_customer(user, name=f"Paid ahead {n}") for n in range(2)]
+        Customer.objects.filter(pk__in=[c.pk for c in owing]).update(total_credit=from_cents(top))
+        Customer.objects.filter(pk=owing[0].pk).update(total_debit=Decimal("0.07"))
+        Customer.objects.filter(pk__in=[c.pk for c in owed]).update(total_debit=from_cents(top))
+        response = client.get("/api/summary/")
+        assert response.status_code == 200
+        receivable, payable = 3 * top - 7, 2 * top
+        assert response.json() == {
+            "total_receivable": str(from_cents(receivable)),
+            "total_payable": str(from_cents(payable)),
+            "net": str(from_cents(receivable - payable)),
+            "customer_count": 5,
+            "customers_with_dues": 3,
         }
 
 
