@@ -55,6 +55,7 @@ DEBIT_BODY = json.dumps(
 IMPORT_CSV = (
     "type,amount,entry_date,note\ncredit,300.00,2026-02-01,sugar\ndebit,49.50,2026-02-02,UPI\n"
 )
+TOKEN_KEYS = ["id", "name", "kind", "created_at", "last_used_at", "expires_at"]
 STATEMENT_KEYS = [
     "customer",
     "customer_name",
@@ -138,7 +139,7 @@ def build():
                 "email": "{{username}}@example.com",
             },
             status=201,
-            keys=["id", "username", "access", "refresh"],
+            keys=["id", "username", "access", "refresh", "token"],
             auth=False,
             prerequest=[
                 save(
@@ -155,10 +156,11 @@ def build():
             keys=["access", "refresh", "token"],
             auth=False,
             tests=[
-                'pm.test("token is the access token", () => '
-                "pm.expect(body.token).to.eql(body.access));",
+                'pm.test("token is an opaque token, not the JWT", () => '
+                "pm.expect(body.token).to.not.eql(body.access));",
                 save("access", "body.access"),
                 save("refresh", "body.refresh"),
+                save("token", "body.token"),
             ],
         ),
         request(
@@ -172,10 +174,10 @@ def build():
         ),
         request("Me", "GET", "/api/auth/me/", keys=["id", "username", "email"]),
         request(
-            "Me with the Token keyword (v2 clients)",
+            "Me with the opaque token (v2 clients)",
             "GET",
             "/api/auth/me/",
-            headers=[("Authorization", "Token {{access}}")],
+            headers=[("Authorization", "Token {{token}}")],
             keys=["id"],
             auth=False,
         ),
@@ -207,6 +209,55 @@ def build():
             body={"refresh": "{{oldRefresh}}"},
             status=401,
             auth=False,
+        ),
+        request(
+            "Create a named token for an integration",
+            "POST",
+            "/api/auth/tokens/",
+            body={"name": "Shop till"},
+            status=201,
+            keys=[*TOKEN_KEYS, "token"],
+            tests=[save("integrationToken", "body.token"), save("integrationId", "body.id")],
+        ),
+        request(
+            "List my sessions and tokens (no secrets)",
+            "GET",
+            "/api/auth/tokens/",
+            keys=PAGE_KEYS,
+            tests=[
+                'pm.test("no secret listed", () => '
+                'body.results.forEach(t => pm.expect(t).to.not.have.property("token")));'
+            ],
+        ),
+        request(
+            "The integration's token works",
+            "GET",
+            "/api/auth/me/",
+            headers=[("Authorization", "Token {{integrationToken}}")],
+            keys=["id"],
+            auth=False,
+        ),
+        request(
+            "Revoke the integration's token",
+            "DELETE",
+            "/api/auth/tokens/{{integrationId}}/",
+            status=204,
+        ),
+        request(
+            "A revoked token is refused",
+            "GET",
+            "/api/auth/me/",
+            headers=[("Authorization", "Token {{integrationToken}}")],
+            status=401,
+            auth=False,
+        ),
+        request(
+            "Change the password with a wrong old one is a 400",
+            "POST",
+            "/api/auth/password/",
+            body={"old_password": "wrong", "new_password": "{{password}}-new"},
+            status=400,
+            keys=["old_password"],
         ),
     ]
     customers = [
@@ -505,6 +556,14 @@ def build():
             keys=["access"],
             auth=False,
         ),
+        request(
+            "v1: the same refresh token again (v1 refresh tokens do not rotate)",
+            "POST",
+            "/api/token/refresh/",
+            body={"refresh": "{{v1Refresh}}"},
+            keys=["access"],
+            auth=False,
+        ),
         request("v1: customers under /app/", "GET", "/app/customers/", keys=PAGE_KEYS),
         request(
             "v1: flat entries filtered by customer",
@@ -546,6 +605,20 @@ def build():
             status=401,
             auth=False,
         ),
+        request(
+            "The logged-out access token is refused at once",
+            "GET",
+            "/api/auth/me/",
+            status=401,
+        ),
+        request(
+            "So is the logged-out session's opaque token",
+            "GET",
+            "/api/auth/me/",
+            headers=[("Authorization", "Token {{token}}")],
+            status=401,
+            auth=False,
+        ),
     ]
     return {
         "info": {
@@ -573,6 +646,9 @@ def build():
                 "debitId",
                 "idempotencyKey",
                 "v1Refresh",
+                "token",
+                "integrationToken",
+                "integrationId",
             ]
         ],
         "item": [
