@@ -97,6 +97,13 @@ def change_password(*, user: User, new_password: str, keep: int | None) -> None:
     AuthToken.objects.filter(user=user).exclude(pk=keep).delete()
 
 
+def purge_expired_credentials() -> int:
+    """Delete the credentials that can never work again; answer how many went."""
+    live = AuthToken.objects.live().values("pk")
+    deleted, _ = AuthToken.objects.exclude(pk__in=live).delete()
+    return deleted
+
+
 def create_token(*, user: User, name: str) -> tuple[AuthToken, str]:
     """A named token for an integration; answer it and its secret (shown this once)."""
     secret = new_secret()

@@ -39,6 +39,13 @@ def take(key: str, *, limit: int, period: float) -> float | None:
     return max(0.0, max(tat, now) + interval - period - now)
 
 
+def purge_spent(*, now: float | None = None) -> int:
+    """Delete counters whose allowance is full again (a missing row means the same); answer how
+    many went."""
+    deleted, _ = ThrottleBucket.objects.filter(tat__lt=now or time.time()).delete()
+    return deleted
+
+
 class ScopedThrottle(ScopedRateThrottle):
     """DRF's ScopedRateThrottle (rates from DEFAULT_THROTTLE_RATES by the view's
     `throttle_scope`; per user when signed in, else per client address), counted by take()."""

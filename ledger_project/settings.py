@@ -130,8 +130,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         },
     }
 
-# Cache: shared by every worker process (and every app server on one database), which is what
-# the login throttles need; LocMemCache would be per process.
+# Cache: shared by every worker process (and every app server on one database), so anything
+# that uses Django's cache sees one cache. (Throttles count in their own table: common.throttling.)
 
 CACHES = {
     "default": {

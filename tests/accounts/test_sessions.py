@@ -8,7 +8,7 @@ from django.test import override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.models import AuthToken
+from accounts.models import AuthToken, digest
 from tests.factories import PASSWORD, make_user
 
 User = get_user_model()
@@ -203,3 +203,27 @@ def test_the_database_refuses_a_second_token_with_the_same_hash(user):
         AuthToken.objects.create(user=user, kind="integration", name="copy", digest=stored.digest)
     with pytest.raises(IntegrityError), transaction.atomic():
         AuthToken.objects.create(user=user, kind="bogus", name="x", digest="0" * 64)
+
+
+def test_purging_deletes_only_what_can_never_work_again(user, other_user):
+    from django.core.management import call_command
+
+    from common.models import ThrottleBucket
+    from common.throttling import take
+
+    _, alive = signed_in()
+    signed_in("bilal")
+    idle, _ = signed_in()
+    AuthToken.objects.filter(digest=digest(idle["token"])).update(
+        last_used_at=timezone.now() - datetime.timedelta(days=31)
+    )
+    User.objects.filter(pk=other_user.pk).update(is_active=False)
+    take("spent", limit=10, period=0.001)
+    take("counting", limit=10, period=3600)
+
+    call_command("purge_expired_credentials", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+    assert AuthToken.objects.count() == 1
+    assert alive.get("/api/auth/me/").status_code == 200
+    kept = set(ThrottleBucket.objects.values_list("key", flat=True))
+    assert "counting" in kept and "spent" not in kept
