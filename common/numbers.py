@@ -7,11 +7,17 @@ reads from text goes through here (paths too: Django's `int` converter is ASCII 
 
 import re
 
-ASCII_DIGITS = re.compile(r"[0-9]{1,18}")  # 18 digits: always within a signed 64-bit column
+# Python refuses to read an integer of more than 4,300 digits; no number the API reads is near.
+ASCII_DIGITS = re.compile(r"[0-9]{1,4000}")
+# Ids are 64-bit signed integers in every database; a larger one can match no row.
+MAX_ID = 2**63 - 1
 
 
 def whole_number(text) -> int | None:
-    """The number `text` writes in ASCII digits (surrounding spaces allowed), else None."""
+    """The number `text` writes in ASCII digits (surrounding spaces allowed), else None.
+
+    It may be larger than any id: callers that look a row up check it against MAX_ID.
+    """
     if not isinstance(text, str):
         return None
     text = text.strip()

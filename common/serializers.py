@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from common.dates import parse_date
 from common.money import CENT, MAX_ENTRY_AMOUNT, PLAIN_AMOUNT, PLAIN_DECIMAL
-from common.numbers import whole_number
+from common.numbers import MAX_ID, whole_number
 
 
 @extend_schema_field(
@@ -97,6 +97,6 @@ class OwnedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         # into 1, and int() reads "٣" as 3.
         number = data if isinstance(data, int) and not isinstance(data, bool) else None
         number = whole_number(data) if isinstance(data, str) else number
-        if number is None or not 0 <= number < 2**63:
+        if number is None or not 0 <= number <= MAX_ID:
             self.fail("incorrect_type", data_type=type(data).__name__)
         return super().to_internal_value(number)

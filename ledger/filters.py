@@ -11,7 +11,7 @@ from rest_framework.filters import BaseFilterBackend
 
 from common.filters import EMPTY_VALUE, DateFormField
 from common.money import MAX_ENTRY_AMOUNT, PLAIN_DECIMAL
-from common.numbers import whole_number
+from common.numbers import MAX_ID, whole_number
 from customers.models import Customer
 from ledger.models import EntryType
 
@@ -82,7 +82,7 @@ def parse_entry_filters(params, *, user) -> dict:
 def _customer(raw: str, user) -> Customer:
     """One of the caller's customers by id; another merchant's is "not a valid choice"."""
     pk = whole_number(raw)
-    if pk is None:
+    if pk is None or pk > MAX_ID:
         raise forms.ValidationError(NOT_A_CHOICE)
     try:
         return Customer.objects.for_user(user).get(pk=pk)

@@ -169,3 +169,15 @@ def test_following_the_308_makes_the_write_once(client, customer):
     )
     assert response.status_code == 201
     assert Entry.objects.count() == 1
+
+
+def test_numbers_past_any_id_are_capped_past_the_end_or_matched_by_nothing(client, customer):
+    post(customer)
+    huge = "9" * 30
+    capped = client.get(f"/api/entries/?page_size={huge}")
+    assert capped.status_code == 200 and capped.json()["count"] == 1
+    assert client.get(f"/api/entries/?page={huge}").status_code == 404
+    assert "customer" in client.get(f"/api/entries/?customer={huge}").json()
+    body = {"customer": huge, "type": "credit", "amount": "1"}
+    assert client.post("/api/entries/", body, format="json").status_code == 400
+    assert client.get(f"/api/entries/?page={'9' * 5000}").status_code == 400
