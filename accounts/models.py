@@ -46,13 +46,13 @@ def idle_limit() -> timedelta | None:
 
 
 class AuthTokenQuerySet(models.QuerySet):
-    def live(self, *, now=None):
-        """Credentials not idle past AUTH_TOKEN_IDLE_DAYS, of users who are still active."""
-        queryset = self.filter(user__is_active=True)
+    def live(self, *, now=None, **lookup):
+        """Credentials not idle past AUTH_TOKEN_IDLE_DAYS, of users who are still active (and
+        matching `lookup`): one filter, since every request of the API runs it."""
         limit = idle_limit()
         if limit is not None:
-            queryset = queryset.filter(last_used_at__gte=(now or timezone.now()) - limit)
-        return queryset
+            lookup["last_used_at__gte"] = (now or timezone.now()) - limit
+        return self.filter(user__is_active=True, **lookup)
 
 
 class AuthToken(models.Model):

@@ -1,4 +1,4 @@
-"""Measure what the per-request user lookup of JWT authentication costs, against a stateless token.
+"""Measure what the per-request session lookup of authentication costs, against a stateless JWT.
 
 Run: .venv/bin/python bench/auth_lookup.py  (in-process, SQLite or DATABASE_URL; prints figures)
 """
@@ -36,23 +36,31 @@ def _record(queries, run, sql, *args):
 def main():
     old = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        from tests.factories import access_token, make_user
+        from accounts.services import start_session
+        from tests.factories import make_user
 
-        user = make_user("bench")
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {access_token(user)}")
+        session = start_session(make_user("bench"))
+        bearer, token = f"Bearer {session['access']}", f"Token {session['token']}"
         variants = {
-            "lookup (JWTAuthentication)": (
-                "rest_framework_simplejwt.authentication.JWTAuthentication"
+            "session JWT (SessionJWTAuthentication)": (
+                "accounts.authentication.SessionJWTAuthentication",
+                bearer,
             ),
-            "stateless (JWTStatelessUserAuthentication)": (
-                "rest_framework_simplejwt.authentication.JWTStatelessUserAuthentication"
+            "opaque token (TokenAuthentication)": (
+                "accounts.authentication.TokenAuthentication",
+                token,
+            ),
+            "stateless JWT (JWTStatelessUserAuthentication)": (
+                "rest_framework_simplejwt.authentication.JWTStatelessUserAuthentication",
+                bearer,
             ),
         }
         from django.utils.module_loading import import_string
 
         results = {}
-        for name, path in variants.items():
+        for name, (path, header) in variants.items():
+            client = APIClient()
+            client.credentials(HTTP_AUTHORIZATION=header)
             MeView.authentication_classes = [import_string(path)]
             queries = []
             with connection.execute_wrapper(partial(_record, queries)):
@@ -65,9 +73,9 @@ def main():
                 timings.append((time.perf_counter() - start) / REQUESTS * 1e6)
             results[name] = (statistics.median(timings), len(queries))
         for name, (micros, count) in results.items():
-            print(f"{name:45} {micros:8.0f} µs/request  {count} queries/request")
-        lookup, stateless = (value[0] for value in results.values())
-        print(f"lookup costs {lookup - stateless:.0f} µs/request ({lookup / stateless:.2f}x)")
+            print(f"{name:50} {micros:8.0f} µs/request  {count} queries/request")
+        jwt, token, stateless = (value[0] for value in results.values())
+        print(f"the session lookup costs {jwt - stateless:.0f} µs/request ({jwt / stateless:.2f}x)")
     finally:
         connection.creation.destroy_test_db(old, verbosity=0)
 
