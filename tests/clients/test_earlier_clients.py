@@ -1,4 +1,4 @@
-"""The two earlier backends' clients (../shared/seeds/), each driven through a whole session
+"""The two earlier backends' clients (v1 and v2), each driven through a whole session
 exactly as its document describes, against this server unchanged."""
 
 from decimal import Decimal
