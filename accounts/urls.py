@@ -1,12 +1,8 @@
-"""Routes of the auth API, mounted at /api/auth/."""
+"""Routes of the auth API, mounted at /api/auth/ (its tokens are on the API's router)."""
 
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
 from accounts import views
-
-router = SimpleRouter(use_regex_path=False)
-router.register("tokens", views.AuthTokenViewSet, basename="token")
 
 urlpatterns = [
     path("register/", views.RegisterView.as_view(), name="register"),
@@ -15,5 +11,4 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordView.as_view(), name="password"),
     path("me/", views.MeView.as_view(), name="me"),
-    *router.urls,
 ]

@@ -170,7 +170,7 @@ class AuthTokenViewSet(
     """The caller's live credentials: login sessions and named tokens for integrations."""
 
     serializer_class = AuthTokenSerializer
-    lookup_value_converter = "int"
+    lookup_value_regex = "[0-9]+"  # ASCII digits: "٣" must not find row 3
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user to scope by

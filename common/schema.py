@@ -2,6 +2,7 @@
 
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 
 ERROR = {
@@ -131,3 +132,11 @@ class OpaqueTokenScheme(OpenApiAuthenticationExtension):
             "/api/auth/tokens/. Works until revoked (logout with it, a password change, "
             "DELETE /api/auth/tokens/{id}/) or unused for AUTH_TOKEN_IDLE_DAYS.",
         }
+
+
+class SingleObjectSchema(AutoSchema):
+    """For a route at a collection's URL that answers one object (the dashboard at
+    /api/summary/): drf-spectacular would take a ViewSet's `list` for an array."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False

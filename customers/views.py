@@ -43,7 +43,7 @@ class CustomerViewSet(viewsets.ModelViewSet):
     ordering_fields = ["name", "created_at", "balance"]
     ordering_aliases = {"balance": "balance_amount"}
     ordering = ["name", "id"]
-    lookup_value_converter = "int"
+    lookup_value_regex = "[0-9]+"  # ASCII digits: "٣" must not find row 3
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user to scope by

@@ -24,10 +24,10 @@ from rest_framework.exceptions import UnsupportedMediaType, ValidationError
 from rest_framework.parsers import BaseParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from common.db import streaming_read
 from common.filters import StrictBooleanField, StrictOrderingFilter
+from common.numbers import whole_number
 from common.renderers import (
     RENDERERS,
     CSVRenderer,
@@ -46,11 +46,13 @@ from common.schema import (
     ERRORS_422,
     ERRORS_429,
     LIST_ERRORS,
+    SingleObjectSchema,
 )
 from common.serializers import DateField
 from common.throttling import FileThrottle, ScopedThrottle
 from customers.models import Customer
 from customers.selectors import customer_of
+from customers.views import CustomerViewSet
 from ledger import idempotency, selectors, services
 from ledger.exceptions import IdempotencyKeyInFlight, ImportTooLarge, InvalidImport
 from ledger.filters import EntryFilterBackend
@@ -314,7 +316,7 @@ class EntryViewSet(
             return ReverseEntrySerializer
         return super().get_serializer_class()
 
-    lookup_value_converter = "int"
+    lookup_value_regex = "[0-9]+"  # ASCII digits: "٣" must not find row 3
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user to scope by
@@ -343,77 +345,6 @@ class EntryViewSet(
             return Response(EntrySerializer(reversal).data, status=status.HTTP_201_CREATED)
 
         return self.idempotent(request, write)
-
-
-@extend_schema_view(
-    list=extend_schema(responses={200: EntrySerializer(many=True), **LIST_ERRORS, **ERRORS_429}),
-    create=extend_schema(
-        request=NestedEntryCreateSerializer,
-        parameters=[IDEMPOTENCY_KEY],
-        responses={201: EntrySerializer, **WRITE_ERRORS},
-    ),
-)
-@extend_schema(tags=["entries"])
-class CustomerEntryViewSet(
-    EntryCreateMixin,
-    EntryListMixin,
-    mixins.ListModelMixin,
-    viewsets.GenericViewSet,
-):
-    """One customer's entries (the customer is in the URL)."""
-
-    create_serializer_class = NestedEntryCreateSerializer
-
-    @cached_property
-    def customer(self):
-        return customer_of(self.request.user, self.kwargs["customer_pk"])
-
-    def customer_for(self, data):
-        return self.customer
-
-    def row_conditions(self):
-        return [("customer", self.customer), *super().row_conditions()]
-
-    def count_from_totals(self, filters):
-        if filters.keys() <= DATE_FILTERS:
-            return selectors.entry_count(self.customer, **_dates(filters))
-        return None
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation: no user to scope by
-            return Entry.objects.none()
-        return selectors.entries_of(self.request.user).filter(customer=self.customer)
-
-
-class CustomerSummaryView(APIView):
-    """A customer's totals and balance; `as_of` counts only entries dated on or before that day."""
-
-    @extend_schema(
-        parameters=[OpenApiParameter("as_of", OpenApiTypes.DATE)],
-        responses={200: SummarySerializer, **ERRORS_400, **ERRORS_401, **ERRORS_404},
-        tags=["customers"],
-    )
-    def get(self, request, customer_pk):
-        customer = customer_of(request.user, customer_pk)
-        as_of = _date_param(request, "as_of")
-        totals = selectors.customer_totals(customer, as_of=as_of)
-        body = {
-            "customer": customer.pk,
-            "total_credit": totals.total_credit,
-            "total_debit": totals.total_debit,
-            "balance": totals.balance,
-            "entry_count": totals.entry_count,
-            "last_entry_date": totals.last_entry_date,
-        }
-        return Response(SummarySerializer(body).data)
-
-
-class DashboardView(APIView):
-    """What the merchant will get and will give across every customer."""
-
-    @extend_schema(responses={200: DashboardSerializer, **ERRORS_401}, tags=["dashboard"])
-    def get(self, request):
-        return Response(DashboardSerializer(selectors.dashboard(request.user)).data)
 
 
 def _date_param(request, name):
@@ -463,12 +394,57 @@ class CSVStreamParser(BaseParser):
         return stream
 
 
-class CustomerEntryImportView(IdempotentMixin, APIView):
-    """Import a customer's entries from CSV: every row or none."""
+def _bool_param(request, name) -> bool:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return False
+    value = StrictBooleanField().to_python(raw)
+    if value is None:
+        raise ValidationError({name: ["Enter true or false."]})
+    return value
 
-    parser_classes = [CSVStreamParser]
-    throttle_classes = [ScopedThrottle]
-    throttle_scope = "import"
+
+STATEMENT_HEADER = ["date", "entry_id", "type", "note", "credit", "debit", "balance"]
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: EntrySerializer(many=True), **LIST_ERRORS, **ERRORS_429}),
+    create=extend_schema(
+        request=NestedEntryCreateSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: EntrySerializer, **WRITE_ERRORS},
+    ),
+)
+@extend_schema(tags=["entries"])
+class CustomerEntryViewSet(
+    EntryCreateMixin,
+    EntryListMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
+):
+    """One customer's entries (the customer is in the URL), and their CSV import."""
+
+    create_serializer_class = NestedEntryCreateSerializer
+
+    @cached_property
+    def customer(self):
+        return customer_of(self.request.user, self.kwargs["customer_pk"])
+
+    def customer_for(self, data):
+        return self.customer
+
+    def row_conditions(self):
+        return [("customer", self.customer), *super().row_conditions()]
+
+    def count_from_totals(self, filters):
+        if filters.keys() <= DATE_FILTERS:
+            return selectors.entry_count(self.customer, **_dates(filters))
+        return None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user to scope by
+            return Entry.objects.none()
+        return selectors.entries_of(self.request.user).filter(customer=self.customer)
 
     @extend_schema(
         request={"text/csv": {"type": "string", "minLength": 1}},
@@ -484,16 +460,26 @@ class CustomerEntryImportView(IdempotentMixin, APIView):
             **ERRORS_415,
             **ERRORS_429,
         },
-        tags=["entries"],
         description="A text/csv body with the header `type,amount,entry_date,note` (`type` and "
         "`amount` required; `entry_date` empty means today). A bad row is a 400 naming its "
         "line, and nothing is written.",
     )
-    def post(self, request, customer_pk):
-        customer = customer_of(request.user, customer_pk)
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        url_name="import",
+        parser_classes=[CSVStreamParser],
+        throttle_classes=[ScopedThrottle],
+        throttle_scope="import",
+    )
+    def import_entries(self, request, customer_pk=None):
+        """Import the customer's entries from CSV: every row or none."""
+        customer = self.customer
         dry_run = _bool_param(request, "dry_run")
         limit = settings.IMPORT_MAX_BYTES
-        if int(request.META.get("CONTENT_LENGTH") or 0) > limit:
+        length = whole_number(request.META.get("CONTENT_LENGTH") or "0") or 0
+        if length > limit:
             raise ImportTooLarge(f"The file is larger than the import limit of {limit} bytes.")
         body = CSVBody(
             request.stream or io.BytesIO(),
@@ -502,7 +488,7 @@ class CustomerEntryImportView(IdempotentMixin, APIView):
                 method=request.method, path=request.path, query=request.query_params
             ),
         )
-        if not int(request.META.get("CONTENT_LENGTH") or 0):
+        if not length:
             raise InvalidImport(1, None, "The file is empty; expected a header row.")
         if request.content_type.split(";")[0].strip() != CSVStreamParser.media_type:
             raise UnsupportedMediaType(request.content_type)
@@ -519,25 +505,42 @@ class CustomerEntryImportView(IdempotentMixin, APIView):
         return self.idempotent(request, write, fingerprint=body.fingerprint)
 
 
-def _bool_param(request, name) -> bool:
-    raw = request.query_params.get(name)
-    if raw is None:
-        return False
-    value = StrictBooleanField().to_python(raw)
-    if value is None:
-        raise ValidationError({name: ["Enter true or false."]})
-    return value
-
-
 STATEMENT_HEADER = ["date", "entry_id", "type", "note", "credit", "debit", "balance"]
+SUMMARY = extend_schema(
+    parameters=[OpenApiParameter("as_of", OpenApiTypes.DATE)],
+    responses={200: SummarySerializer, **ERRORS_400, **ERRORS_401, **ERRORS_404},
+)
 
 
-class CustomerStatementView(FileFormatsMixin, APIView):
-    """A customer's statement: opening balance, each entry with the running balance, closing."""
+class CustomerLedgerViewSet(FileFormatsMixin, CustomerViewSet):
+    """The customer routes with the ledger's actions on a customer: its summary and statement.
 
-    renderer_classes = [*RENDERERS, CSVRenderer, PDFRenderer]
-    throttle_classes = [FileThrottle]  # CSV and PDF, per user; the JSON statement is not
-    throttle_scope = "export"
+    The customers app knows nothing of the ledger; the router mounts this ViewSet at
+    /api/customers/.
+    """
+
+    throttle_scope = None  # the statement's files set theirs
+
+    @SUMMARY
+    @action(detail=True, methods=["get"])
+    def summary(self, request, pk=None):
+        """A customer's totals and balance; `as_of` counts only entries dated on or before it."""
+        customer = customer_of(request.user, pk)
+        totals = selectors.customer_totals(customer, as_of=_date_param(request, "as_of"))
+        body = {
+            "customer": customer.pk,
+            "total_credit": totals.total_credit,
+            "total_debit": totals.total_debit,
+            "balance": totals.balance,
+            "entry_count": totals.entry_count,
+            "last_entry_date": totals.last_entry_date,
+        }
+        return Response(SummarySerializer(body).data)
+
+    @extend_schema(exclude=True)  # the v1 clients' spelling of summary, documented once
+    @action(detail=True, methods=["get"])
+    def summery(self, request, pk=None):
+        return self.summary(request, pk)
 
     @extend_schema(
         parameters=[
@@ -554,10 +557,18 @@ class CustomerStatementView(FileFormatsMixin, APIView):
             **ERRORS_404,
             **ERRORS_429,
         },
-        tags=["customers"],
     )
-    def get(self, request, customer_pk):
-        customer = customer_of(request.user, customer_pk)
+    @action(
+        detail=True,
+        methods=["get"],
+        renderer_classes=[*RENDERERS, CSVRenderer, PDFRenderer],
+        throttle_classes=[FileThrottle],  # CSV and PDF, per user; the JSON statement is not
+        throttle_scope="export",
+    )
+    def statement(self, request, pk=None):
+        """The customer's statement: opening balance, each entry with the running balance,
+        closing balance."""
+        customer = customer_of(request.user, pk)
         start_date, end_date = _date_param(request, "start_date"), _date_param(request, "end_date")
         if start_date and end_date and start_date > end_date:
             raise ValidationError({"end_date": ["end_date must be on or after start_date."]})
@@ -600,6 +611,17 @@ class CustomerStatementView(FileFormatsMixin, APIView):
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+
+@extend_schema(tags=["dashboard"])
+class DashboardViewSet(viewsets.ViewSet):
+    """What the merchant will get and will give across every customer."""
+
+    schema = SingleObjectSchema()
+
+    @extend_schema(responses={200: DashboardSerializer, **ERRORS_401})
+    def list(self, request):
+        return Response(DashboardSerializer(selectors.dashboard(request.user)).data)
 
 
 def _statement_rows(statement):

@@ -8,19 +8,18 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from accounts.views import LoginView, RefreshView, RegisterView
 from common import views as common_views
 from common.throttling import throttled_login
-from ledger.views import CustomerSummaryView
+from ledger_project import api_router
 
 api = [
     path("auth/", include("accounts.urls")),
-    path("", include("customers.urls")),
-    path("", include("ledger.urls")),
+    *api_router.urlpatterns,
 ]
 
-# v1 clients: the same views under /app/, JWT at /api/token/, and the summary at the spelling
-# their document used. Their refresh tokens do not rotate: they reuse one for its whole life.
+# v1 clients: the same views under /app/ (the customer's summary also at its v1 spelling,
+# /summery/), JWT at /api/token/. Their refresh tokens do not rotate: they reuse one for its
+# whole life.
 v1 = [
     path("register/", RegisterView.as_view(rotate=False), name="register"),
-    path("customers/<int:customer_pk>/summery/", CustomerSummaryView.as_view()),
     *api,
 ]
 
