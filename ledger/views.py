@@ -521,6 +521,11 @@ class CustomerLedgerViewSet(FileFormatsMixin, CustomerViewSet):
 
     throttle_scope = None  # the statement's files set theirs
 
+    def get_view_name(self):
+        # The browsable API names it as the resource it is: "Customer List", not "Customer
+        # Ledger List".
+        return super().get_view_name().replace("Customer Ledger", "Customer", 1)
+
     @SUMMARY
     @action(detail=True, methods=["get"])
     def summary(self, request, pk=None):

@@ -55,3 +55,8 @@ def imported_apps(app: str) -> set[str]:
 )
 def test_apps_depend_one_way(app, may_import):
     assert imported_apps(app) <= may_import
+
+
+def test_the_browsable_api_names_the_customer_list_as_such(client):
+    response = client.get("/api/customers/", HTTP_ACCEPT="text/html")
+    assert b"<h1>Customer List</h1>" in response.content
