@@ -2,8 +2,12 @@
 
 # (method, path) of every route that needs authentication; {c} is a customer id, {e} an entry id.
 PROTECTED_ROUTES = [
+    ("get", "/api/"),
     ("get", "/api/auth/me/"),
     ("post", "/api/auth/logout/"),
+    ("post", "/api/auth/password/"),
+    ("get", "/api/auth/tokens/"),
+    ("post", "/api/auth/tokens/"),
     ("get", "/api/customers/"),
     ("post", "/api/customers/"),
     ("get", "/api/customers/{c}/"),

@@ -37,9 +37,6 @@ PUBLIC_ROUTES = [
 ROUTES = [
     *PROTECTED_ROUTES,
     *PUBLIC_ROUTES,
-    ("post", "/api/auth/password/"),
-    ("get", "/api/auth/tokens/"),
-    ("post", "/api/auth/tokens/"),
     ("delete", "/api/auth/tokens/{t}/"),
     ("post", "/app/entries/"),
     ("patch", "/api/entries/{e}/"),
