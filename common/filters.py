@@ -1,13 +1,55 @@
 """Query-parameter filters shared by the apps: they refuse a value they do not understand."""
 
+from typing import ClassVar
+
 import django_filters
 from django import forms
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import filters
 from rest_framework.exceptions import ValidationError
+from rest_framework.settings import api_settings
 
 from common.dates import parse_date
+
+
+class KnownParametersFilter(filters.BaseFilterBackend):
+    """Refuse a query parameter the list does not read, with a 400 naming the ones it does.
+
+    What a list reads is what its other filter backends and its paginator document (the same
+    names the OpenAPI schema lists), and `format`: a misspelt filter is an error, never the
+    whole list.
+    """
+
+    known: ClassVar[dict[type, frozenset[str]]] = {}
+
+    def filter_queryset(self, request, queryset, view):
+        allowed = self.allowed(view, queryset)
+        unknown = sorted(set(request.query_params) - allowed)
+        if unknown:
+            names = ", ".join(sorted(allowed))
+            raise ValidationError(
+                {name: [f"Unknown parameter; this list takes {names}."] for name in unknown}
+            )
+        return queryset
+
+    @classmethod
+    def allowed(cls, view, queryset) -> frozenset[str]:
+        """The parameters the view's list reads, worked out once per view class."""
+        if type(view) not in cls.known:
+            names = {api_settings.URL_FORMAT_OVERRIDE}
+            for backend in (backend() for backend in view.filter_backends if backend is not cls):
+                if isinstance(backend, DjangoFilterBackend):  # its schema is drf-spectacular's
+                    filterset = backend.get_filterset_class(view, queryset)
+                    names.update(filterset.base_filters if filterset else ())
+                else:
+                    names.update(p["name"] for p in backend.get_schema_operation_parameters(view))
+            if view.paginator is not None:
+                parameters = view.paginator.get_schema_operation_parameters(view)
+                names.update(p["name"] for p in parameters)
+            cls.known[type(view)] = frozenset(names)
+        return cls.known[type(view)]
 
 
 class StrictOrderingFilter(filters.OrderingFilter):

@@ -1,11 +1,12 @@
 """The customer routes: list, create, read, update, archive and restore."""
 
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import filters, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from common.filters import StrictOrderingFilter
+from common.filters import KnownParametersFilter, StrictOrderingFilter
 from common.schema import ERRORS_400, ERRORS_401, ERRORS_404, LIST_ERRORS
 from customers import selectors, services
 from customers.filters import CustomerFilter
@@ -34,9 +35,10 @@ class CustomerViewSet(viewsets.ModelViewSet):
 
     serializer_class = CustomerSerializer
     filter_backends = [
+        KnownParametersFilter,
         filters.SearchFilter,
         StrictOrderingFilter,
-        *viewsets.ModelViewSet.filter_backends,
+        DjangoFilterBackend,
     ]
     filterset_class = CustomerFilter
     search_fields = ["name", "phone"]

@@ -26,7 +26,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from common.db import streaming_read
-from common.filters import StrictBooleanField, StrictOrderingFilter
+from common.filters import KnownParametersFilter, StrictBooleanField, StrictOrderingFilter
 from common.numbers import whole_number
 from common.renderers import (
     RENDERERS,
@@ -195,7 +195,7 @@ EXPORT_HEADER = [
 class EntryListMixin(FileFormatsMixin):
     """Filtered, ordered, paginated entry lists; `format=csv` streams every matching entry."""
 
-    filter_backends = [StrictOrderingFilter, EntryFilterBackend]
+    filter_backends = [KnownParametersFilter, StrictOrderingFilter, EntryFilterBackend]
     throttle_classes = [FileThrottle]  # the CSV export, per user; JSON pages are not throttled
     throttle_scope = "export"
     ordering_fields = ["entry_date", "amount", "created_at"]

@@ -104,3 +104,43 @@ def test_statement_with_an_empty_format_is_a_400(client, customer):
     post(customer)
     response = client.get(f"/api/customers/{customer.pk}/statement/?format=")
     assert response.status_code == 400 and "format" in response.json()
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("/api/customers/", "archived, format, ordering, page, page_size, search"),
+        (
+            "/api/entries/",
+            "customer, end_date, format, max_amount, min_amount, ordering, page, page_size, "
+            "start_date, type",
+        ),
+        (
+            "/api/customers/{c}/entries/",
+            "customer, end_date, format, max_amount, min_amount, ordering, page, page_size, "
+            "start_date, type",
+        ),
+        ("/api/auth/tokens/", "format, page, page_size"),
+        ("/app/entries/", None),
+    ],
+)
+def test_an_unknown_list_parameter_is_a_400_naming_the_allowed_ones(
+    client, customer, path, allowed
+):
+    post(customer)
+    url = path.format(c=customer.pk)
+    for query in ["?custmer=1", "?page_size=5&startdate=2026-01-01", "?page=1&colour=red"]:
+        response = client.get(url + query)
+        assert response.status_code == 400, query
+        unknown = next(name for name in response.json())
+        assert unknown in {"custmer", "startdate", "colour"}
+        if allowed:
+            assert response.json()[unknown] == [f"Unknown parameter; this list takes {allowed}."]
+    assert client.get(url + "?format=json&page=1").status_code == 200
+
+
+def test_an_unknown_parameter_on_the_csv_export_is_a_json_400(client, customer):
+    response = client.get("/api/entries/?format=csv&custmer=1")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "custmer" in response.json()
