@@ -328,6 +328,20 @@ class TestSessionLogin:
         )
         assert allowed.status_code == 201
 
+    def test_logout_ends_a_browser_session_too(self, user):
+        from django.test import Client
+
+        browser = Client(enforce_csrf_checks=True)
+        csrf = browser.get("/api-auth/login/").cookies["csrftoken"].value
+        browser.post(
+            "/api-auth/login/",
+            {"username": "asha", "password": PASSWORD, "csrfmiddlewaretoken": csrf},
+        )
+        token = browser.cookies["csrftoken"].value
+        response = browser.post("/api/auth/logout/", HTTP_X_CSRFTOKEN=token)
+        assert response.status_code == 205
+        assert browser.get("/api/auth/me/").status_code == 401
+
 
 class TestThrottling:
     @pytest.fixture(autouse=True)
