@@ -9,7 +9,10 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from accounts.models import AuthToken, digest
+from common.numbers import MAX_ID, whole_number
 
+# The claim of our JWTs that names their session (services.py adds the rotation policy's).
+SESSION_CLAIM = "sid"
 # A credential's last use is written when the one on record is older than this: once an hour
 # at most, so reads stay reads.
 LAST_USE_PRECISION = timedelta(hours=1)
@@ -73,7 +76,7 @@ class SessionJWTAuthentication(JWTAuthentication):
 
     def get_user(self, validated_token):
         token = find_live(
-            pk=claim_id(validated_token.get("sid")),
+            pk=claim_id(validated_token.get(SESSION_CLAIM)),
             user_id=claim_id(validated_token.get("user_id")),
         )
         return token.user
@@ -81,12 +84,10 @@ class SessionJWTAuthentication(JWTAuthentication):
 
 def claim_id(value) -> int:
     """A claim that must be an id: anything else (a forged or pre-session token) is a 401."""
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
+    number = whole_number(str(value)) if isinstance(value, (int, str)) else None
+    if isinstance(value, bool) or number is None or number > MAX_ID:
         raise AuthenticationFailed(_("This token belongs to no session; log in again."))
-    text = str(value)
-    if not (text.isascii() and text.isdigit()) or len(text) > 18:
-        raise AuthenticationFailed(_("This token belongs to no session; log in again."))
-    return int(text)
+    return number
 
 
 def session_of(request) -> int | None:
@@ -95,5 +96,5 @@ def session_of(request) -> int | None:
     if isinstance(auth, AuthToken):
         return auth.pk
     if auth is not None and hasattr(auth, "get"):
-        return claim_id(auth.get("sid"))
+        return claim_id(auth.get(SESSION_CLAIM))
     return None

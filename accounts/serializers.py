@@ -7,7 +7,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import AuthenticationFailed
 
 from accounts import services
-from accounts.authentication import claim_id
+from accounts.authentication import SESSION_CLAIM, claim_id
 from accounts.models import AuthToken
 from common.serializers import EmailTextField, TextField, UsernameField
 
@@ -105,7 +105,7 @@ class LogoutSerializer(serializers.Serializer):
         """Answer the id of the refresh token's session."""
         try:
             refresh = services.read_refresh_token(value)
-            owner, session = claim_id(refresh.get("user_id")), claim_id(refresh.get("sid"))
+            owner, session = claim_id(refresh.get("user_id")), claim_id(refresh.get(SESSION_CLAIM))
         except AuthenticationFailed as exc:
             raise serializers.ValidationError(str(exc.detail)) from None
         if owner != self.context["request"].user.pk:

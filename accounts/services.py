@@ -7,14 +7,13 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from accounts.authentication import claim_id, find_live
+from accounts.authentication import SESSION_CLAIM, claim_id, find_live
 from accounts.models import AuthToken, digest, new_secret
 
 User = get_user_model()
 
-# Claims our JWTs carry beside SimpleJWT's: the session they belong to, and whether its refresh
-# token rotates (true from /api/auth/; false from the v1 routes, whose clients reuse one).
-SESSION_CLAIM = "sid"
+# The claim our JWTs carry beside SimpleJWT's and the session's (SESSION_CLAIM): whether the
+# refresh token rotates (true from /api/auth/; false from the v1 routes, whose clients reuse one).
 ROTATE_CLAIM = "rot"
 
 

@@ -2,7 +2,7 @@
 
 `str.isdigit()` is true for "²" and "٣", and `int("٣")` is 3: a query or an id written in
 another script would either crash a view or silently match another row. Every integer the API
-reads from text goes through here (paths too: Django's `int` converter is ASCII already).
+reads from text goes through here (URL ids match `[0-9]+`, the ViewSets' lookup_value_regex).
 """
 
 import re
