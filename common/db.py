@@ -1,5 +1,10 @@
-"""Database helpers shared by the apps."""
+"""Where the databases differ, in one place: each helper says why it must.
 
+Everything else (services, selectors, views) runs one path on every database; the other
+differences live in migrations (ledger/sql/).
+"""
+
+import hashlib
 from contextlib import contextmanager
 
 from django.db import InterfaceError, OperationalError, connection, transaction
@@ -20,6 +25,85 @@ def streaming_read():
             yield
     else:
         yield
+
+
+@contextmanager
+def copy_rows(model, columns: tuple[str, ...], *, batch_size: int = 5000):
+    """Give a function that writes one row of `model` (values in `columns` order), in bulk.
+
+    A bulk load is the one write the ORM cannot make fast: PostgreSQL takes it as COPY (sent
+    from a worker thread, so reading and checking rows overlaps the server's work), which
+    SQLite does not have; there, batched executemany INSERTs. The SQL is built from the model's
+    table and the given column names only; every value is a COPY field or a parameter. Row
+    values go in as the database takes them (money in cents).
+    """
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(column) for column in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            from psycopg.copy import QueuedLibpqWriter
+
+            raw = cursor.cursor
+            with raw.copy(
+                f"COPY {table} ({names}) FROM STDIN", writer=QueuedLibpqWriter(raw)
+            ) as copy:
+                yield copy.write_row
+            return
+        marks = ", ".join(["%s"] * len(columns))
+        insert = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
+        adapt = _adapter(model, columns)
+        rows = []
+
+        def write(row):
+            rows.append(adapt(row))
+            if len(rows) >= batch_size:
+                cursor.executemany(insert, rows)
+                rows.clear()
+
+        yield write
+        if rows:
+            cursor.executemany(insert, rows)
+
+
+def _adapter(model, columns):
+    """Turn a row's datetimes into the text SQLite stores them as (naive UTC, as the ORM writes
+    them; psycopg's COPY and sqlite3's own adapters take the other values as they are)."""
+    moments = [
+        position
+        for position, column in enumerate(columns)
+        if model._meta.get_field(column.removesuffix("_id")).get_internal_type() == "DateTimeField"
+    ]
+    if not moments:
+        return tuple
+    adapt, last = connection.ops.adapt_datetimefield_value, [None, None]
+
+    def adapted(value):
+        if value is not last[0]:  # an import stamps every row with one moment: adapt it once
+            last[:] = value, adapt(value)
+        return last[1]
+
+    def row_of(row):
+        row = list(row)
+        for position in moments:
+            row[position] = adapted(row[position])
+        return row
+
+    return row_of
+
+
+def transaction_lock_sql(name: str) -> tuple[str, list]:
+    """An SQL expression that is true if this transaction may hold the lock `name` (false if
+    another transaction holds it now), and the parameters it takes.
+
+    PostgreSQL runs writers side by side, so it takes a transaction-scoped advisory lock, let go
+    at commit or rollback (nothing outlives the transaction: safe behind a transaction pooler).
+    SQLite lets one writer in at a time and every write transaction begins IMMEDIATE: a
+    transaction that runs holds every lock there is.
+    """
+    if connection.vendor == "postgresql":
+        digest = hashlib.sha256(name.encode()).digest()
+        return "pg_try_advisory_xact_lock(%s)", [int.from_bytes(digest[:8], "big", signed=True)]
+    return "1 = 1", []
 
 
 # What says "the database cannot answer now" rather than "this query is wrong", by database:

@@ -35,6 +35,24 @@ class TotalsOverflow(LedgerError):
     default_message = "This entry would take the customer's totals beyond what can be kept exactly."
 
 
+# The database's refusals of an entry (ledger/sql/posting.*.sql and the one-to-one reversal
+# link), by a name its message carries, and the domain error each one means.
+REFUSALS = {
+    "ledger_entry_customer_archived": CustomerArchived,
+    "ledger_customer_totals_overflow": TotalsOverflow,
+    "reverses_id": AlreadyReversed,
+}
+
+
+def refusal_of(exc: Exception) -> LedgerError | None:
+    """The domain error a database refusal of an entry means, if it is one of the ledger's."""
+    message = str(exc)
+    for name, error in REFUSALS.items():
+        if name in message:
+            return error()
+    return None
+
+
 class IdempotencyKeyInFlight(LedgerError):
     """A request with this Idempotency-Key is still being processed."""
 

@@ -8,7 +8,7 @@ from common.dates import parse_date
 from common.money import parse_amount
 from ledger.exceptions import InvalidImport
 from ledger.models import EntryType
-from ledger.services import EntryDraft
+from ledger.posting import EntryDraft
 
 COLUMNS = ("type", "amount", "entry_date", "note")
 REQUIRED = ("type", "amount")

@@ -2,12 +2,11 @@
 
 import codecs
 import io
-from functools import cached_property, partial
+from functools import cached_property
 from itertools import islice
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -53,8 +52,8 @@ from common.throttling import FileThrottle, ScopedThrottle
 from customers.models import Customer
 from customers.selectors import customer_of
 from customers.views import CustomerViewSet
-from ledger import idempotency, selectors, services
-from ledger.exceptions import IdempotencyKeyInFlight, ImportTooLarge, InvalidImport
+from ledger import idempotency, posting, selectors
+from ledger.exceptions import ImportTooLarge, InvalidImport
 from ledger.filters import EntryFilterBackend
 from ledger.imports import read_entries_csv
 from ledger.models import Entry
@@ -72,7 +71,7 @@ from ledger.serializers import (
 )
 
 IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
+    idempotency.HEADER,
     {"type": "string", "pattern": idempotency.KEY_PATTERN.pattern},
     OpenApiParameter.HEADER,
     description="Up to 255 characters. The same key with the same body replays the first answer "
@@ -81,70 +80,7 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 WRITE_ERRORS = {**ERRORS_400, **ERRORS_401, **ERRORS_404, **ERRORS_409, **ERRORS_422}
 
 
-class IdempotentMixin:
-    """Honour an Idempotency-Key on the view's writes: replay, refuse reuse, refuse in flight."""
-
-    def idempotent(self, request, write, fingerprint=None, answer=None) -> Response:
-        """Run write() once per key; `fingerprint` identifies the request (default: its method,
-        route, query and parsed body).
-
-        The key is claimed in the transaction write() posts in, so the posting and the stored
-        answer commit together. Validate before calling this: everything in here runs inside
-        that transaction (on SQLite, while holding the database's write lock).
-
-        A write that posts one entry can pass `answer(entry)`, its 201's body: on PostgreSQL
-        write(once) then claims the key, posts and stores the answer in one statement. A key in
-        flight or used before posts nothing there, and the claim below answers it as usual.
-        """
-        key = request.headers.get("Idempotency-Key")
-        if key is None:
-            return write()
-        if not idempotency.KEY_PATTERN.match(key):
-            raise ValidationError({"Idempotency-Key": ["Use 1 to 255 printable ASCII characters."]})
-        if fingerprint is None:
-            fingerprint = partial(
-                idempotency.fingerprint,
-                method=request.method,
-                path=request.path,
-                query=request.query_params,
-                data=request.data,
-            )
-        if answer is not None and connection.vendor == "postgresql":
-            once = idempotency.Once(
-                user=request.user, key=key, fingerprint=fingerprint(), answer=answer
-            )
-            try:
-                return write(once)
-            except (idempotency.KeyTaken, IntegrityError):
-                # In flight, used before, or stored by a request that committed between this
-                # one's look and its lock (the unique key refused it): nothing was written, and
-                # the claim below answers which.
-                pass
-        with transaction.atomic():
-            record = idempotency.claim(user=request.user, key=key, fingerprint=fingerprint)
-            if record is not None:
-                return Response(
-                    record.response_body,
-                    status=record.response_status,
-                    headers={"Idempotent-Replayed": "true"},
-                )
-            response = write()
-            if status.is_success(response.status_code):
-                try:
-                    with transaction.atomic(savepoint=False):
-                        idempotency.remember(
-                            user=request.user,
-                            key=key,
-                            fingerprint=fingerprint(),
-                            status=response.status_code,
-                            body=response.data,
-                        )
-                except IntegrityError:
-                    raise IdempotencyKeyInFlight() from None
-        return response
-
-
-class EntryCreateMixin(IdempotentMixin):
+class EntryCreateMixin:
     """POST an entry through the posting service; answer it as EntrySerializer shows it."""
 
     create_serializer_class = None
@@ -160,22 +96,18 @@ class EntryCreateMixin(IdempotentMixin):
         data = serializer.validated_data
         customer = self.customer_for(data)
 
-        def answer(entry):
-            return EntrySerializer(entry, context=self.get_serializer_context()).data
-
-        def write(once=None):
-            entry = services.post_entry(
+        def write():
+            entry = posting.post_entry(
                 user=request.user,
                 customer=customer,
                 type=data["type"],
                 amount=data["amount"],
                 entry_date=data["entry_date"],
                 note=data["note"],
-                once=once,
             )
-            return Response(answer(entry), status=status.HTTP_201_CREATED)
+            return Response(EntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
-        return self.idempotent(request, write, answer=answer)
+        return idempotency.once(request, write)
 
 
 EXPORT_HEADER = [
@@ -339,12 +271,12 @@ class EntryViewSet(
         serializer.is_valid(raise_exception=True)
 
         def write():
-            reversal = services.reverse_entry(
+            reversal = posting.reverse_entry(
                 user=request.user, entry=entry, **serializer.validated_data
             )
             return Response(EntrySerializer(reversal).data, status=status.HTTP_201_CREATED)
 
-        return self.idempotent(request, write)
+        return idempotency.once(request, write)
 
 
 def _date_param(request, name):
@@ -495,14 +427,14 @@ class CustomerEntryViewSet(
 
         def write():
             drafts = read_entries_csv(body.lines(), today=timezone.localdate())
-            count = services.post_entries(
+            count = posting.post_entries(
                 user=request.user, customer=customer, drafts=drafts, dry_run=dry_run
             )
             if dry_run:
                 return Response({"imported": 0, "valid_rows": count, "dry_run": True})
             return Response({"imported": count}, status=status.HTTP_201_CREATED)
 
-        return self.idempotent(request, write, fingerprint=body.fingerprint)
+        return idempotency.once(request, write, fingerprint=body.fingerprint)
 
 
 STATEMENT_HEADER = ["date", "entry_id", "type", "note", "credit", "debit", "balance"]

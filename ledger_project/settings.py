@@ -111,9 +111,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # IMMEDIATE takes the write lock at BEGIN (no deadlocking lock upgrades), and the
         # timeout makes a writer wait its turn instead of failing with "database is locked".
         # synchronous=FULL syncs every commit: an acknowledged entry survives a power cut too.
+        # temp_store=MEMORY keeps statement journals in memory: every INSERT into the entries
+        # table runs the posting trigger, so SQLite journals it to undo it alone, and a temp
+        # file per row tripled an import's time.
         "transaction_mode": "IMMEDIATE",
         "timeout": env_int("SQLITE_BUSY_TIMEOUT", 30),
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA temp_store=MEMORY"
+        ),
     }
     DATABASES["default"]["ENGINE"] = "common.sqlite"  # Django's, with writers queued
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_NAME") or None}

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from accounts.services import start_session
 from customers import services as customer_services
-from ledger import services as ledger_services
+from ledger import posting
 
 PASSWORD = "a-long-test-password-123"
 _sequence = itertools.count(1)
@@ -25,7 +25,7 @@ def make_customer(user, name: str = "Ravi Kumar", **fields):
 
 
 def post(customer, type: str = "credit", amount="10.00", entry_date=None, note=""):
-    return ledger_services.post_entry(
+    return posting.post_entry(
         user=customer.user,
         customer=customer,
         type=type,

@@ -7,7 +7,7 @@ import pytest
 from django.db import OperationalError, connection
 
 from customers.models import Customer
-from ledger import services
+from ledger import posting
 from tests.factories import make_customer, make_user
 
 WRITERS = 16
@@ -25,7 +25,7 @@ def test_sixteen_writers_on_separate_connections_never_see_database_is_locked():
             barrier.wait()
             customer = customers[number % len(customers)]
             for _ in range(POSTS_EACH):
-                services.post_entry(
+                posting.post_entry(
                     user=user, customer=customer, type="credit", amount=Decimal("1.25")
                 )
         except OperationalError as exc:  # "database is locked" and its kin

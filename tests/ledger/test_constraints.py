@@ -1,6 +1,8 @@
 """Each invariant held by the database itself: going around the service, the database refuses."""
 
 import datetime
+from datetime import date as D
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -9,27 +11,32 @@ from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 
 from customers.models import Customer
-from ledger.models import Entry, IdempotencyKey
+from ledger import selectors
+from ledger.models import DailyTotal, Entry, IdempotencyKey
 from tests.factories import post
 
 pytestmark = pytest.mark.django_db
 
 
-def insert_entry(customer, *, type="credit", amount_cents=100):
+def insert_entry(customer, *, type="credit", amount_cents=100, day=None, user_id=None):
     """Insert an entry row with raw SQL, past every Python check."""
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO ledger_entry (user_id, customer_id, type, amount, note, entry_date, "
             "created_at) VALUES (%s, %s, %s, %s, '', %s, %s)",
             [
-                customer.user_id,
+                user_id or customer.user_id,
                 customer.pk,
                 type,
                 amount_cents,
-                datetime.date(2026, 1, 1),
+                day or datetime.date(2026, 1, 1),
                 timezone.now(),
             ],
         )
+
+
+def drift():
+    return list(selectors.ledger_drift())
 
 
 def refused(action):
@@ -48,6 +55,80 @@ def test_a_raw_insert_of_a_valid_entry_is_accepted(customer):
     """The refusals below are about the values: the same insert with good ones goes in."""
     insert_entry(customer)
     assert Entry.objects.get().amount == 1
+
+
+class TestTotalsKeptByTheDatabase:
+    """Every entry row moves its customer's totals and daily totals, however it got in."""
+
+    def test_a_raw_insert_moves_the_running_and_daily_totals(self, customer):
+        post(customer, "credit", "5.00")  # through the service, beside the raw rows
+        insert_entry(customer, amount_cents=1_000, day=datetime.date(2026, 1, 1))
+        insert_entry(customer, type="debit", amount_cents=250, day=datetime.date(2026, 1, 1))
+        insert_entry(customer, amount_cents=1, day=datetime.date(2026, 3, 9))
+        customer.refresh_from_db()
+        assert (customer.total_credit, customer.total_debit) == (Decimal("15.01"), Decimal("2.50"))
+        assert customer.entry_count == 4
+        assert customer.last_entry_date == D(2026, 3, 9)
+        day = DailyTotal.objects.get(customer=customer, day=datetime.date(2026, 1, 1))
+        assert (day.credit, day.debit, day.entry_count) == (Decimal("10.00"), Decimal("2.50"), 2)
+        assert drift() == []
+
+    def test_one_statement_of_many_rows_for_many_customers_moves_each(self, customer, user):
+        other = Customer.objects.create(user=user, name="Other")
+        rows = [
+            (customer, "credit", 100, datetime.date(2026, 1, 1)),
+            (other, "debit", 700, datetime.date(2026, 1, 1)),
+            (customer, "credit", 300, datetime.date(2026, 1, 1)),
+            (other, "credit", 50, datetime.date(2026, 2, 1)),
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO ledger_entry (user_id, customer_id, type, amount, note, entry_date, "
+                "created_at) VALUES " + ", ".join(["(%s, %s, %s, %s, '', %s, %s)"] * len(rows)),
+                [
+                    value
+                    for owner, kind, cents, day in rows
+                    for value in (user.pk, owner.pk, kind, cents, day, timezone.now())
+                ],
+            )
+        customer.refresh_from_db()
+        other.refresh_from_db()
+        assert (customer.total_credit, customer.entry_count) == (Decimal("4.00"), 2)
+        assert (other.total_credit, other.total_debit) == (Decimal("0.50"), Decimal("7.00"))
+        assert other.last_entry_date == datetime.date(2026, 2, 1)
+        assert drift() == []
+
+    def test_a_bulk_copy_moves_the_totals(self, customer):
+        """The import's own bulk path (COPY on PostgreSQL), used around the service."""
+        from common.db import copy_rows
+        from ledger.posting import IMPORT_COLUMNS
+
+        now = timezone.now()
+        with transaction.atomic(), copy_rows(Entry, IMPORT_COLUMNS, batch_size=7) as write:
+            for n in range(20):
+                kind = "credit" if n % 4 else "debit"
+                write((customer.user_id, customer.pk, kind, 100 + n, "", D(2026, 1, 1 + n), now))
+        customer.refresh_from_db()
+        assert customer.entry_count == 20
+        assert customer.last_entry_date == D(2026, 1, 20)
+        assert drift() == []
+
+    def test_the_database_refuses_an_entry_for_another_merchants_customer(
+        self, customer, other_user
+    ):
+        assert refused(lambda: insert_entry(customer, user_id=other_user.pk))
+        assert not Entry.objects.exists() and drift() == []
+
+    def test_the_database_refuses_an_entry_for_an_archived_customer(self, customer):
+        Customer.objects.filter(pk=customer.pk).update(archived_at=timezone.now())
+        assert refused(lambda: insert_entry(customer))
+        assert not Entry.objects.exists()
+
+    def test_the_database_refuses_totals_past_64_bit_cents(self, customer):
+        insert_entry(customer, amount_cents=99_999_999_999_999)
+        Customer.objects.filter(pk=customer.pk).update(total_credit=Decimal("92233720368547758.00"))
+        assert refused(lambda: insert_entry(customer, amount_cents=99_999_999_999_999))
+        assert Entry.objects.count() == 1
 
 
 @pytest.mark.parametrize("cents", [0, -100, 99_999_999_999_999 + 1])

@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
-from ledger import selectors, services
+from ledger import posting, selectors
 from ledger.models import Entry
 from ledger.serializers import StatementLineSerializer
 from ledger.views import statement_entries
@@ -92,10 +92,10 @@ class TestFigures:
         assert statement(client, customer, "end_date=2026-01-31")["closing_balance"] == "749.50"
 
     def test_reversals_inside_and_outside_the_period(self, client, customer, history):
-        inside = services.reverse_entry(
+        inside = posting.reverse_entry(
             user=customer.user, entry=history["c"], entry_date=D(2026, 2, 10)
         )
-        outside = services.reverse_entry(
+        outside = posting.reverse_entry(
             user=customer.user, entry=history["a"], entry_date=D(2026, 4, 1)
         )
         body = statement(client, customer, "start_date=2026-02-01&end_date=2026-02-28")
@@ -207,7 +207,7 @@ class TestKeptRendered:
         changes = [
             lambda: post(customer, "debit", "5.00", entry_date=D(2026, 2, 14)),  # in the period
             lambda: post(customer, "credit", "7.25", entry_date=D(2026, 1, 2)),  # before it
-            lambda: services.reverse_entry(
+            lambda: posting.reverse_entry(
                 user=customer.user, entry=history["d"], entry_date=D(2026, 2, 28)
             ),
         ]
@@ -376,10 +376,10 @@ class TestPDF:
             assert expected in text, expected
 
     def test_long_statements_number_their_pages(self, client, customer, tmp_path):
-        services.post_entries(
+        posting.post_entries(
             user=customer.user,
             customer=customer,
-            drafts=[services.EntryDraft("credit", Decimal("1.00"), D(2026, 1, 1))] * 150,
+            drafts=[posting.EntryDraft("credit", Decimal("1.00"), D(2026, 1, 1))] * 150,
         )
         text = self.text_of(self.pdf(client, customer), tmp_path)
         pages = text.count("\f") + (0 if text.endswith("\f") else 1)

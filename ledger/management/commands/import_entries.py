@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from customers.models import Customer
-from ledger import services
+from ledger import posting
 from ledger.exceptions import LedgerError
 from ledger.imports import read_entries_csv
 
@@ -39,7 +39,7 @@ class Command(BaseCommand):
         with handle:
             drafts = read_entries_csv(progress.track(handle), today=timezone.localdate())
             try:
-                count = services.post_entries(
+                count = posting.post_entries(
                     user=owner, customer=target, drafts=drafts, dry_run=dry_run
                 )
             except LedgerError as exc:

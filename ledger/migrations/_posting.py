@@ -1,0 +1,39 @@
+"""The triggers that keep a customer's running totals and daily totals with its entries.
+
+Every entry row moves them, however it got into the table: the posting service's INSERT, an
+import's COPY, or a raw INSERT in a shell. The same triggers refuse an entry whose owner is not
+its customer's owner, one for an archived customer, and one that would take the customer's
+totals past what 64-bit cents hold; each refusal is an integrity error whose message starts with
+the rule's name, which ledger.exceptions maps to the domain error the API answers with.
+
+SQLite has row triggers only. PostgreSQL runs one statement-level trigger over a transition table
+instead, so a COPY of a million rows moves the totals with one UPDATE and one upsert, not a
+million of each. SQLite drops a table's triggers when Django remakes the table, so a migration
+that alters ledger_entry must call `create_triggers` again (the raw-insert tests prove they are
+there).
+"""
+
+from pathlib import Path
+
+SQL = Path(__file__).resolve().parent.parent / "sql"
+
+
+def create_triggers(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    path = SQL / f"posting.{vendor}.sql"
+    if path.exists():
+        _run(schema_editor, path.read_text())
+
+
+def drop_triggers(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    path = SQL / f"posting.{vendor}.drop.sql"
+    if path.exists():
+        _run(schema_editor, path.read_text())
+
+
+def _run(schema_editor, script: str):
+    # Statements are separated by a line holding only "--;" (a trigger body has semicolons).
+    for statement in script.split("\n--;\n"):
+        if statement.strip():
+            schema_editor.execute(statement, params=None)  # no placeholders

@@ -1,0 +1,159 @@
+"""Posting entries: every ledger row is written here, each call one database transaction.
+
+The database keeps the books (ledger/sql/posting.*.sql): every entry row moves its customer's
+running totals and daily totals, and an entry for another merchant's or an archived customer,
+or one past what the totals hold, is refused. So a posting is one INSERT; this module checks
+first for a friendly answer, and turns the database's refusals into the same domain errors.
+"""
+
+import datetime
+from collections.abc import Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from common.db import copy_rows
+from common.money import CENT, MAX_ENTRY_AMOUNT, to_cents
+from customers.models import Customer
+from ledger.exceptions import (
+    AlreadyReversed,
+    CustomerArchived,
+    LedgerError,
+    ReversalOfReversal,
+    refusal_of,
+)
+from ledger.models import Entry, EntryType
+
+OPPOSITE = {EntryType.CREDIT: EntryType.DEBIT, EntryType.DEBIT: EntryType.CREDIT}
+TYPES = frozenset(EntryType.values)
+
+
+@dataclass(frozen=True)
+class EntryDraft:
+    """An entry about to be posted: what an import row or a request asks for."""
+
+    type: str
+    amount: Decimal
+    entry_date: datetime.date
+    note: str = ""
+
+
+def post_entry(
+    *,
+    user,
+    customer: Customer,
+    type: str,
+    amount: Decimal,
+    entry_date: datetime.date | None = None,
+    note: str = "",
+    reverses: Entry | None = None,
+) -> Entry:
+    """Post one entry to the customer's ledger; the database moves its totals with it."""
+    draft = EntryDraft(type, amount, entry_date or timezone.localdate(), note)
+    _check(draft)
+    if customer.archived_at is not None:
+        raise CustomerArchived()
+    entry = Entry(
+        user=user,
+        customer=customer,
+        type=draft.type,
+        amount=draft.amount,
+        entry_date=draft.entry_date,
+        note=draft.note,
+        reverses=reverses,
+    )
+    with _refusals(), transaction.atomic():
+        entry.save(force_insert=True)
+    # A new entry has no reversal yet: say so, rather than have the first reader ask.
+    Entry.reversed_by.related.set_cached_value(entry, None)
+    return entry
+
+
+# What an import writes of each entry, in this order.
+IMPORT_COLUMNS = ("user_id", "customer_id", "type", "amount", "note", "entry_date", "created_at")
+
+
+def post_entries(
+    *,
+    user,
+    customer: Customer,
+    drafts: Iterable[EntryDraft],
+    dry_run: bool = False,
+) -> int:
+    """Post many entries to one customer in one transaction (all or none); answer how many.
+
+    Rows stream to the database in bulk (common.db.copy_rows), past the ORM's per-object cost;
+    the database checks and counts every row as it does a single posting. A dry run posts
+    everything the same way, so the database checks it too, then rolls it back.
+    """
+    if customer.archived_at is not None:
+        raise CustomerArchived()
+    posted = 0
+    with _refusals(), transaction.atomic():
+        created_at = timezone.now()
+        with copy_rows(Entry, IMPORT_COLUMNS) as write:
+            for draft in drafts:
+                cents = _check(draft)
+                write(
+                    (
+                        user.pk,
+                        customer.pk,
+                        draft.type,
+                        cents,
+                        draft.note,
+                        draft.entry_date,
+                        created_at,
+                    )
+                )
+                posted += 1
+        if dry_run:
+            transaction.set_rollback(True)
+    return posted
+
+
+def reverse_entry(
+    *, user, entry: Entry, note: str = "", entry_date: datetime.date | None = None
+) -> Entry:
+    """Cancel an entry with a new one of the opposite type and the same amount, linked to it."""
+    if entry.reverses_id is not None:
+        raise ReversalOfReversal()
+    # The one-to-one link is the guarantee: a second reversal, even one racing this one past
+    # the check, is refused by the database.
+    if Entry.objects.filter(reverses=entry).exists():
+        raise AlreadyReversed()
+    return post_entry(
+        user=user,
+        customer=entry.customer,
+        type=OPPOSITE[entry.type],
+        amount=entry.amount,
+        entry_date=entry_date or entry.entry_date,
+        note=note or f"Reversal of entry #{entry.pk}",
+        reverses=entry,
+    )
+
+
+@contextmanager
+def _refusals():
+    """Answer the database's refusal of an entry as the domain error it means."""
+    try:
+        yield
+    except IntegrityError as exc:
+        error = refusal_of(exc)
+        if error is None:
+            raise
+        raise error from exc
+
+
+def _check(draft: EntryDraft) -> int:
+    """Check the draft's type and amount (the database checks again); answer the amount in cents."""
+    if draft.type not in TYPES:
+        raise LedgerError(f"Unknown entry type {draft.type!r}; use credit or debit.")
+    amount = Decimal(draft.amount)
+    if not (0 < amount <= MAX_ENTRY_AMOUNT) or amount != amount.quantize(CENT):
+        raise LedgerError(
+            f"Amount {draft.amount} must be positive, with at most two decimal places."
+        )
+    return to_cents(amount)
