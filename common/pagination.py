@@ -9,6 +9,17 @@ from rest_framework.exceptions import ValidationError
 from common.numbers import whole_number
 
 
+def read_page_size(request, *, default: int, maximum: int, name: str = "page_size") -> int:
+    """The `page_size` asked for, capped at `maximum`; a malformed one is a 400."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    size = whole_number(raw)
+    if size is None or size < 1:
+        raise ValidationError({name: ["Enter a whole number from 1."]})
+    return min(size, maximum)
+
+
 class CountedPaginator(Paginator):
     """Django's paginator, told the count when the caller already knows it: no COUNT query."""
 
@@ -25,13 +36,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
     max_page_size = 200
 
     def get_page_size(self, request):
-        raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
-            return self.page_size
-        size = whole_number(raw)
-        if size is None or size < 1:
-            raise ValidationError({self.page_size_query_param: ["Enter a whole number from 1."]})
-        return min(size, self.max_page_size)
+        return read_page_size(request, default=self.page_size, maximum=self.max_page_size)
 
     def paginate_queryset(self, queryset, request, view=None):
         # A view that keeps its row count (a customer's entry_count) offers it as known_count().

@@ -30,8 +30,9 @@ class CustomerQuerySet(models.QuerySet):
 class Customer(models.Model):
     """Someone the merchant sells to on credit.
 
-    The totals are kept by the ledger's posting service in the same transaction as each entry,
-    so a balance costs one row read however long the history; `verify_ledger` recomputes them.
+    The totals are kept by the database: a trigger on the ledger's entries table moves them
+    with every entry row (ledger/sql/), so a balance costs one row read however long the
+    history; `verify_ledger` recomputes them.
     """
 
     user = models.ForeignKey(

@@ -85,9 +85,10 @@ class Entry(models.Model):
 
 
 class DailyTotal(models.Model):
-    """A customer's credits, debits and entry count on one day, kept by the posting service in
-    the same transaction as the entries. Balances as of a day and statements' opening balances
-    add up at most one row per day of history, however many entries it holds."""
+    """A customer's credits, debits and entry count on one day, kept by the database's trigger
+    on the entries table (ledger/sql/) with every entry row. Balances as of a day and
+    statements' opening balances add up at most one row per day of history, however many
+    entries it holds."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False

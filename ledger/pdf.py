@@ -6,7 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from fpdf import FPDF
 
-from ledger.selectors import Statement
+from ledger.statements import Statement
 
 # Fonts with wide Unicode coverage, in order of preference; PDF_FONT_PATH names another.
 FONT_CANDIDATES = [

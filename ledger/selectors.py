@@ -1,16 +1,14 @@
-"""Reads of the ledger that are more than a one-line filter: balances, statements, the
-dashboard, and checks for drift."""
+"""Reads of the ledger that are more than a one-line filter: balances, the dashboard, and
+checks for drift."""
 
 import datetime
 from collections import namedtuple
 from dataclasses import dataclass
 from decimal import Decimal
-from json.encoder import encode_basestring_ascii as json_string
 
 from django.db import connection
 from django.db.models import (
     BigIntegerField,
-    CharField,
     Count,
     ExpressionWrapper,
     F,
@@ -18,9 +16,7 @@ from django.db.models import (
     Q,
     Sum,
 )
-from django.db.models.functions import Cast
 
-from common.db import streaming_read
 from common.money import from_cents
 from customers.models import BALANCE, Customer
 from ledger.models import DailyTotal, Entry, EntryType
@@ -230,156 +226,6 @@ def exact_sum(name: str, cents, *, filter: Q) -> dict:
 def exact_total(row: dict, name: str) -> int:
     """The sum exact_sum() asked for, in cents."""
     return (int(row[f"{name}_high"] or 0) << HALF) + int(row[f"{name}_low"] or 0)
-
-
-@dataclass(frozen=True)
-class StatementLine:
-    """One entry of a statement, with the customer's balance just after it."""
-
-    id: int
-    entry_date: datetime.date
-    type: str
-    amount: Decimal
-    note: str
-    balance: Decimal
-
-
-@dataclass(frozen=True)
-class Statement:
-    """A customer's account over a period: opening balance, the entries, closing balance."""
-
-    customer: Customer
-    start_date: datetime.date | None
-    end_date: datetime.date | None
-    opening_balance: Decimal
-    total_credit: Decimal
-    total_debit: Decimal
-    entry_count: int
-
-    @property
-    def closing_balance(self) -> Decimal:
-        return self.opening_balance + self.total_credit - self.total_debit
-
-    @property
-    def period(self) -> str:
-        """Which statement this is: the customer and the period asked for."""
-        return f"{self.customer.pk}:{self.start_date}:{self.end_date}"
-
-    @property
-    def version(self) -> str:
-        """Which lines it has. Entries are only ever added, never changed or removed, so the
-        period's entries stay one set for as long as their count stays the same; with the
-        opening balance, that fixes every line and its running balance."""
-        return f"{self.opening_balance}:{self.entry_count}:{self.total_credit}:{self.total_debit}"
-
-    def lines(self):
-        """Yield the period's entries in date order, each with the balance after it."""
-        for id_, day, type_, cents, note, balance in self.raw_lines():
-            yield StatementLine(
-                id_,
-                datetime.date.fromisoformat(day),
-                type_,
-                from_cents(cents),
-                note,
-                from_cents(balance),
-            )
-
-    def raw_lines(self, chunk_size: int = 2000):
-        """The same as plain tuples (id, "YYYY-MM-DD", type, amount cents, note, balance
-        cents), read straight from a cursor in chunks: the fast path for long statements. The
-        date comes as text, as the answer writes it (no date object made and formatted back)."""
-        entries = _period(self.customer, self.start_date, self.end_date).order_by(
-            "entry_date", "id"
-        )
-        sql, params = entries.values_list(
-            "id", Cast("entry_date", CharField()), "type", "amount", "note"
-        ).query.sql_with_params()
-        balance = int(self.opening_balance.scaleb(2))
-        with streaming_read(), connection.chunked_cursor() as cursor:
-            cursor.execute(sql, params)
-            while rows := cursor.fetchmany(chunk_size):
-                for id_, day, type_, cents, note in rows:
-                    balance = balance + cents if type_ == "credit" else balance - cents
-                    yield id_, day, type_, cents, note, balance
-
-    def json_lines(self):
-        """Yield the entries as JSON objects, as StatementLineSerializer would write them."""
-        for id_, day, type_, cents, note, balance in self.raw_lines():
-            yield (
-                f'{{"id":{id_},"entry_date":"{day}","type":"{type_}",'
-                f'"amount":"{_money(cents)}","note":{json_string(note)},'
-                f'"balance":"{_money(balance)}"}}'
-            )
-
-
-def _money(cents: int) -> str:
-    sign, cents = ("-", -cents) if cents < 0 else ("", cents)
-    return f"{sign}{cents // 100}.{cents % 100:02d}"
-
-
-def statement(customer: Customer, *, start_date=None, end_date=None) -> Statement:
-    """The customer's statement for the period (either end open).
-
-    Its figures are one read of the customer's running totals and of the daily totals from the
-    period's first day on (after its last day, when only that is given): what came before is
-    the running totals less that, so a recent period costs a few rows however long the history,
-    and every figure comes from the same moment.
-    """
-    if start_date is None and end_date is None:
-        return Statement(
-            customer=customer,
-            start_date=None,
-            end_date=None,
-            opening_balance=ZERO,
-            total_credit=customer.total_credit,
-            total_debit=customer.total_debit,
-            entry_count=customer.entry_count,
-        )
-    day, quote = DailyTotal._meta.get_field("day"), connection.ops.quote_name
-    customers, days = quote(Customer._meta.db_table), quote(DailyTotal._meta.db_table)
-    # The daily totals read: from the period's start on, or, with only an end, after it.
-    since, operator = (start_date, ">=") if start_date is not None else (end_date, ">")
-    sql = (
-        "SELECT c.total_credit, c.total_debit, c.entry_count, "  # noqa: S608
-        "COALESCE(SUM(d.credit), 0), COALESCE(SUM(d.debit), 0), COALESCE(SUM(d.entry_count), 0), "
-        "COALESCE(SUM(CASE WHEN d.day <= %s THEN d.credit END), 0), "
-        "COALESCE(SUM(CASE WHEN d.day <= %s THEN d.debit END), 0), "
-        "COALESCE(SUM(CASE WHEN d.day <= %s THEN d.entry_count END), 0) "
-        f"FROM {customers} c LEFT OUTER JOIN {days} d "
-        f"ON d.user_id = c.user_id AND d.customer_id = c.id AND d.day {operator} %s "
-        "WHERE c.id = %s AND c.user_id = %s "
-        "GROUP BY c.id, c.total_credit, c.total_debit, c.entry_count"
-    )
-    last_day = day.get_db_prep_value(end_date or datetime.date.max, connection)
-    params = [last_day] * 3 + [day.get_db_prep_value(since, connection)]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, customer.pk, customer.user_id])
-        row = [int(value) for value in cursor.fetchone()]
-    # (credit, debit, count) of: every entry; the days read; those of them up to the end.
-    everything, read, up_to_end = row[0:3], row[3:6], row[6:9]
-    unread = [whole - part for whole, part in zip(everything, read, strict=True)]
-    if start_date is None:  # read what follows the period: the rest is the period
-        opening, (credit, debit, count) = 0, unread
-    else:  # read the period and what follows: the rest came before it
-        opening, (credit, debit, count) = unread[0] - unread[1], up_to_end
-    return Statement(
-        customer=customer,
-        start_date=start_date,
-        end_date=end_date,
-        opening_balance=from_cents(opening),
-        total_credit=from_cents(credit),
-        total_debit=from_cents(debit),
-        entry_count=count,
-    )
-
-
-def _period(customer: Customer, start_date, end_date):
-    entries = Entry.objects.filter(user=customer.user_id, customer=customer)
-    if start_date is not None:
-        entries = entries.filter(entry_date__gte=start_date)
-    if end_date is not None:
-        entries = entries.filter(entry_date__lte=end_date)
-    return entries
 
 
 @dataclass(frozen=True)

@@ -140,7 +140,8 @@ class StatementLineSerializer(serializers.Serializer):
 
 
 class StatementSerializer(serializers.Serializer):
-    """A statement's figures and its entries (streamed by the view)."""
+    """A page of a statement: the period's figures, the balance the page opens with, its
+    entries, and the link to the next page (null on the last)."""
 
     customer = serializers.IntegerField(source="customer.pk")
     customer_name = serializers.CharField(source="customer.name")
@@ -151,4 +152,6 @@ class StatementSerializer(serializers.Serializer):
     total_debit = MoneyField()
     closing_balance = MoneyField()
     entry_count = serializers.IntegerField()
-    entries = StatementLineSerializer(many=True, read_only=True, required=False)
+    page_opening_balance = MoneyField(help_text="The balance before this page's first entry.")
+    entries = StatementLineSerializer(many=True, read_only=True)
+    next = serializers.URLField(allow_null=True, help_text="The next page, or null.")

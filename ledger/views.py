@@ -3,12 +3,10 @@
 import codecs
 import io
 from functools import cached_property
-from itertools import islice
 
 from django.conf import settings
-from django.core.cache import caches
 from django.db.models import Sum
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -21,12 +19,13 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import UnsupportedMediaType, ValidationError
 from rest_framework.parsers import BaseParser
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
 from common.db import streaming_read
 from common.filters import KnownParametersFilter, StrictBooleanField, StrictOrderingFilter
 from common.numbers import whole_number
+from common.pagination import read_page_size
 from common.renderers import (
     RENDERERS,
     CSVRenderer,
@@ -52,7 +51,7 @@ from common.throttling import FileThrottle, ScopedThrottle
 from customers.models import Customer
 from customers.selectors import customer_of
 from customers.views import CustomerViewSet
-from ledger import idempotency, posting, selectors
+from ledger import idempotency, posting, selectors, statements
 from ledger.exceptions import ImportTooLarge, InvalidImport
 from ledger.filters import EntryFilterBackend
 from ledger.imports import read_entries_csv
@@ -65,7 +64,6 @@ from ledger.serializers import (
     ImportResultSerializer,
     NestedEntryCreateSerializer,
     ReverseEntrySerializer,
-    StatementLineSerializer,
     StatementSerializer,
     SummarySerializer,
 )
@@ -336,9 +334,6 @@ def _bool_param(request, name) -> bool:
     return value
 
 
-STATEMENT_HEADER = ["date", "entry_id", "type", "note", "credit", "debit", "balance"]
-
-
 @extend_schema_view(
     list=extend_schema(responses={200: EntrySerializer(many=True), **LIST_ERRORS, **ERRORS_429}),
     create=extend_schema(
@@ -437,7 +432,6 @@ class CustomerEntryViewSet(
         return idempotency.once(request, write, fingerprint=body.fingerprint)
 
 
-STATEMENT_HEADER = ["date", "entry_id", "type", "note", "credit", "debit", "balance"]
 SUMMARY = extend_schema(
     parameters=[OpenApiParameter("as_of", OpenApiTypes.DATE)],
     responses={200: SummarySerializer, **ERRORS_400, **ERRORS_401, **ERRORS_404},
@@ -484,6 +478,16 @@ class CustomerLedgerViewSet(FileFormatsMixin, CustomerViewSet):
             OpenApiParameter("start_date", OpenApiTypes.DATE),
             OpenApiParameter("end_date", OpenApiTypes.DATE),
             OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv", "pdf"]),
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", "minimum": 1},
+                description="JSON: lines per page (default 100, at most 1000).",
+            ),
+            OpenApiParameter(
+                "cursor",
+                OpenApiTypes.STR,
+                description="JSON: the page after another; take it from `next`.",
+            ),
         ],
         responses={
             (200, "application/json"): StatementSerializer,
@@ -504,32 +508,32 @@ class CustomerLedgerViewSet(FileFormatsMixin, CustomerViewSet):
     )
     def statement(self, request, pk=None):
         """The customer's statement: opening balance, each entry with the running balance,
-        closing balance."""
+        closing balance. JSON comes a page at a time; CSV and PDF give the whole period."""
         customer = customer_of(request.user, pk)
         start_date, end_date = _date_param(request, "start_date"), _date_param(request, "end_date")
         if start_date and end_date and start_date > end_date:
             raise ValidationError({"end_date": ["end_date must be on or after start_date."]})
-        statement = selectors.statement(customer, start_date=start_date, end_date=end_date)
+        statement = statements.statement(customer, start_date=start_date, end_date=end_date)
         name = f"statement-{customer.pk}-{start_date or 'start'}-{end_date or 'today'}"
         if self.wants("csv"):
-            return stream_csv(STATEMENT_HEADER, _statement_rows(statement), filename=f"{name}.csv")
+            rows = statements.csv_rows(statement)
+            return stream_csv(statements.CSV_HEADER, rows, filename=f"{name}.csv")
         if self.wants("pdf"):
             return self._pdf(statement, f"{name}.pdf")
-        head = StatementSerializer(statement).data
-        if getattr(request.accepted_renderer, "format", None) == "api":
-            head["entries"] = StatementLineSerializer(statement.lines(), many=True).data
-            return Response(head)
-        entries = statement_entries(statement)
-        if entries is None:
-            return StreamingHttpResponse(
-                _statement_json(head, statement), content_type="application/json"
+        size = read_page_size(
+            request, default=statements.PAGE_SIZE, maximum=statements.MAX_PAGE_SIZE
+        )
+        try:
+            body, following = statements.page(
+                statement, cursor=request.query_params.get("cursor"), size=size
             )
-        # Sent as the chunks it is kept in: joining them would copy a megabyte per answer, and
-        # megabyte-sized buffers coming and going fragment a worker's heap.
-        chunks = (_json_head(head), *entries, b"]}")
-        response = StreamingHttpResponse(chunks, content_type="application/json")
-        response["Content-Length"] = sum(map(len, chunks))
-        return response
+        except statements.InvalidCursor:
+            raise ValidationError(
+                {"cursor": ["This cursor is not one of this statement's; follow `next`."]}
+            ) from None
+        url = request.build_absolute_uri()
+        body["next"] = following and replace_query_param(url, "cursor", following)
+        return Response(body)
 
     def _pdf(self, statement, filename):
         limit = settings.STATEMENT_PDF_MAX_ENTRIES
@@ -559,82 +563,3 @@ class DashboardViewSet(viewsets.ViewSet):
     @extend_schema(responses={200: DashboardSerializer, **ERRORS_401})
     def list(self, request):
         return Response(DashboardSerializer(selectors.dashboard(request.user)).data)
-
-
-def _statement_rows(statement):
-    """The statement as CSV rows: an opening row, one per entry, a closing row with totals."""
-    yield [
-        statement.start_date or "",
-        "",
-        "opening_balance",
-        "Opening balance",
-        "",
-        "",
-        statement.opening_balance,
-    ]
-    for line in statement.lines():
-        credit, debit = (line.amount, "") if line.type == "credit" else ("", line.amount)
-        yield [
-            line.entry_date,
-            line.id,
-            line.type,
-            spreadsheet_safe(line.note),
-            credit,
-            debit,
-            line.balance,
-        ]
-    yield [
-        statement.end_date or "",
-        "",
-        "closing_balance",
-        "Closing balance",
-        statement.total_credit,
-        statement.total_debit,
-        statement.closing_balance,
-    ]
-
-
-def statement_entries(statement) -> tuple[bytes, ...] | None:
-    """The statement's entries as the inside of a JSON array, in chunks, kept rendered in this
-    process, or None for a period too long to keep (the caller streams it instead).
-
-    One rendering is kept per statement (customer and period), with the version of the lines
-    it holds: a read whose figures show the same version is answered from it, any other
-    renders anew and takes its place.
-    """
-    max_lines = settings.STATEMENT_CACHE_MAX_LINES
-    if not max_lines or statement.entry_count > max_lines:
-        return None
-    rendered = caches["statements"]
-    kept = rendered.get(statement.period)
-    if kept is not None and kept[0] == statement.version:
-        return kept[1]
-    chunks = list(_json_chunks(statement.json_lines()))
-    entries = tuple(chunk for _, chunk in chunks)
-    # An entry posted into the period after its figures were read shows here as one line more
-    # than the version counts: this answer has it, and it is not kept under that version.
-    if sum(lines for lines, _ in chunks) == statement.entry_count:
-        rendered.set(statement.period, (statement.version, entries))
-    return entries
-
-
-def _json_chunks(lines, size: int = 500):
-    """JSON texts as the inside of an array, `size` of them at a time: (how many, the bytes
-    with their commas)."""
-    lines, separator = iter(lines), ""
-    while batch := list(islice(lines, size)):
-        yield len(batch), (separator + ",".join(batch)).encode()
-        separator = ","
-
-
-def _json_head(head: dict) -> bytes:
-    """The statement's figures as the start of a JSON object, open for its entries."""
-    return JSONRenderer().render(head)[:-1] + b', "entries": ['
-
-
-def _statement_json(head: dict, statement):
-    """Stream the statement as one JSON object, its entries written as they are read."""
-    yield _json_head(head)
-    for _, chunk in _json_chunks(statement.json_lines()):
-        yield chunk
-    yield b"]}"

@@ -143,16 +143,6 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "django_cache",
     },
-    # Rendered statement entries, per worker process: a hit is only ever served for the same
-    # entries (see ledger.views.statement_entries), so processes need not share it. Each holds
-    # at most STATEMENT_CACHE_ENTRIES statements of at most STATEMENT_CACHE_MAX_LINES lines
-    # (about 125 bytes a line); STATEMENT_CACHE_MAX_LINES=0 turns it off.
-    "statements": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "statements",
-        "TIMEOUT": None,
-        "OPTIONS": {"MAX_ENTRIES": env_int("STATEMENT_CACHE_ENTRIES", 16)},
-    },
 }
 
 # Auth
@@ -298,5 +288,3 @@ PDF_FONT_PATH = os.environ.get("PDF_FONT_PATH", "")
 # A PDF statement is for sending to a customer: past this many entries, ask for CSV instead.
 STATEMENT_PDF_MAX_ENTRIES = env_int("STATEMENT_PDF_MAX_ENTRIES", 5000)
 PDF_FALLBACK_FONT_DIR = os.environ.get("PDF_FALLBACK_FONT_DIR", "")
-# JSON statements of up to this many entries are kept rendered (see CACHES["statements"]).
-STATEMENT_CACHE_MAX_LINES = env_int("STATEMENT_CACHE_MAX_LINES", 20_000)

@@ -66,7 +66,9 @@ STATEMENT_KEYS = [
     "total_debit",
     "closing_balance",
     "entry_count",
+    "page_opening_balance",
     "entries",
+    "next",
 ]
 PAGE_KEYS = ["count", "next", "previous", "results"]
 
@@ -475,6 +477,7 @@ def build():
                 'pm.test("running balance", () => '
                 "pm.expect(body.entries[body.entries.length - 1].balance)"
                 ".to.eql(body.closing_balance));",
+                'pm.test("one page", () => pm.expect(body.next).to.eql(null));',
             ],
         ),
         request(

@@ -2,7 +2,6 @@
 
 import pytest
 from django.conf import settings
-from django.core.cache import caches
 from rest_framework.test import APIClient
 
 from tests.factories import client_for, make_customer, make_user
@@ -12,13 +11,6 @@ def pytest_report_header(config):
     database = settings.DATABASES["default"]
     where = database.get("HOST") or database["NAME"]
     return f"database: {database['ENGINE'].rsplit('.', 1)[-1]} ({where})"
-
-
-@pytest.fixture(autouse=True)
-def no_statements_kept_rendered():
-    """Tests roll back, and a rolled-back id can come round again on SQLite: no test may find
-    a statement another test left rendered."""
-    caches["statements"].clear()
 
 
 @pytest.fixture

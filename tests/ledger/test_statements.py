@@ -3,21 +3,19 @@
 import csv
 import datetime
 import io
+import itertools
 import json
 import random
 import subprocess
 from decimal import Decimal
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.core.cache import caches
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
-from ledger import posting, selectors
+from ledger import posting, statements
 from ledger.models import Entry
-from ledger.serializers import StatementLineSerializer
-from ledger.views import statement_entries
 from tests.factories import make_customer, post
 
 pytestmark = pytest.mark.django_db
@@ -160,7 +158,7 @@ def test_figures_agree_with_the_entries_for_any_period(customer):
         first, last = start or D.min, end or D.max
         before = [e for e in entries if e.entry_date < first]
         within = [e for e in entries if first <= e.entry_date <= last]
-        figures = selectors.statement(customer, start_date=start, end_date=end)
+        figures = statements.statement(customer, start_date=start, end_date=end)
         assert figures.opening_balance == balance_of(before), (start, end)
         assert figures.total_credit == sum_of(within, "credit"), (start, end)
         assert figures.total_debit == sum_of(within, "debit"), (start, end)
@@ -175,100 +173,113 @@ def balance_of(entries):
     return sum_of(entries, "credit") - sum_of(entries, "debit")
 
 
-def kept_version(statement):
-    """The version of the statement's lines this process keeps rendered, if any."""
-    kept = caches["statements"].get(statement.period)
-    return kept and kept[0]
+def follow(client, url):
+    """Every page of a statement from its first URL: (pages, all entries)."""
+    pages = []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, response.content
+        pages.append(response.json())
+        url = pages[-1]["next"]
+    return pages, [entry for page in pages for entry in page["entries"]]
 
 
-class TestKeptRendered:
-    """A statement's entries are kept rendered per process, named by the statement's version;
-    every read must still answer as a fresh render would."""
+class TestPages:
+    """A JSON statement comes a page at a time; the pages together are the whole period."""
 
-    FEBRUARY = "start_date=2026-02-01&end_date=2026-02-28"
+    @pytest.fixture
+    def long_history(self, customer):
+        rng = random.Random(5)
+        for n in range(23):
+            day = D(2026, 1, 1) + datetime.timedelta(days=n // 3)  # several entries a day
+            post(customer, rng.choice(["credit", "debit"]), rng.randrange(1, 10**5) / 100, day)
 
-    def fresh(self, customer, start_date, end_date):
-        """The entries as DRF's serializer writes them, rendered anew."""
-        lines = selectors.statement(customer, start_date=start_date, end_date=end_date).lines()
-        return json.loads(json.dumps(StatementLineSerializer(lines, many=True).data))
-
-    def test_a_second_read_is_the_same_answer_without_reading_entries(
-        self, client, customer, history
+    def test_the_pages_join_up_to_the_whole_period_with_its_balances(
+        self, client, customer, long_history
     ):
-        first = statement(client, customer, self.FEBRUARY)
-        with CaptureQueriesContext(connection) as queries:
-            second = statement(client, customer, self.FEBRUARY)
-        assert second == first
-        assert second["entries"] == self.fresh(customer, D(2026, 2, 1), D(2026, 2, 28))
-        assert not [q for q in queries if '"ledger_entry"' in q["sql"]]
-
-    def test_every_entry_that_changes_the_lines_is_seen(self, client, customer, history):
-        statement(client, customer, self.FEBRUARY)
-        changes = [
-            lambda: post(customer, "debit", "5.00", entry_date=D(2026, 2, 14)),  # in the period
-            lambda: post(customer, "credit", "7.25", entry_date=D(2026, 1, 2)),  # before it
-            lambda: posting.reverse_entry(
-                user=customer.user, entry=history["d"], entry_date=D(2026, 2, 28)
-            ),
+        path = f"/api/customers/{customer.pk}/statement/?start_date=2026-01-02"
+        pages, entries = follow(client, f"{path}&page_size=5")
+        assert [len(page["entries"]) for page in pages] == [5, 5, 5, 5]  # 20 from Jan 2 on
+        whole = list(
+            csv.DictReader(io.StringIO(body_of(client.get(f"{path}&format=csv")).decode()))
+        )
+        assert [(e["id"], e["balance"]) for e in entries] == [
+            (int(row["entry_id"]), row["balance"]) for row in whole[1:-1]
         ]
-        seen = {json.dumps(statement(client, customer, self.FEBRUARY))}
-        for change in changes:
-            change()
-            body = statement(client, customer, self.FEBRUARY)
-            assert body["entries"] == self.fresh(customer, D(2026, 2, 1), D(2026, 2, 28))
-            assert body["entries"][-1]["balance"] == body["closing_balance"]
-            seen.add(json.dumps(body))
-        assert len(seen) == 1 + len(changes)
+        assert pages[0]["page_opening_balance"] == pages[0]["opening_balance"]
+        for previous, page in itertools.pairwise(pages):
+            assert page["page_opening_balance"] == previous["entries"][-1]["balance"]
+            assert page["opening_balance"] == pages[0]["opening_balance"]  # the period's figures
+        assert pages[-1]["next"] is None
+        assert entries[-1]["balance"] == pages[0]["closing_balance"]
 
-    def test_a_new_version_takes_the_place_of_the_old(self, client, customer, history):
-        # Versions only move forward: an old one is never asked for again, so it is not kept.
-        february = D(2026, 2, 1), D(2026, 2, 28)
-        statement(client, customer, self.FEBRUARY)
-        before = selectors.statement(customer, start_date=february[0], end_date=february[1])
-        assert kept_version(before) == before.version
-        post(customer, "credit", "2.00", entry_date=D(2026, 2, 3))
-        statement(client, customer, self.FEBRUARY)
-        after = selectors.statement(customer, start_date=february[0], end_date=february[1])
-        assert after.period == before.period and after.version != before.version
-        assert kept_version(after) == after.version
+    def test_a_hundred_lines_by_default_and_at_most_a_thousand(self, client, customer):
+        posting.post_entries(
+            user=customer.user,
+            customer=customer,
+            drafts=[posting.EntryDraft("credit", Decimal("1.00"), D(2026, 1, 1))] * 1005,
+        )
+        path = f"/api/customers/{customer.pk}/statement/"
+        first = client.get(path).json()
+        assert len(first["entries"]) == 100 and first["entries"][-1]["balance"] == "100.00"
+        assert first["entry_count"] == 1005
+        assert len(client.get(f"{path}?page_size=5000").json()["entries"]) == 1000
+        pages, entries = follow(client, f"{path}?page_size=1000")
+        assert len(pages) == 2 and entries[-1]["balance"] == "1005.00"
 
-    def test_an_entry_after_the_period_leaves_it_as_it_was(self, client, customer, history):
-        before = statement(client, customer, self.FEBRUARY)
-        post(customer, "credit", "1.00", entry_date=D(2026, 3, 2))
-        assert statement(client, customer, self.FEBRUARY) == before
+    def test_the_first_page_costs_a_few_queries_however_long_the_history(
+        self, client, customer, long_history, django_assert_max_num_queries
+    ):
+        # The user, the customer, the figures, the page's lines.
+        with django_assert_max_num_queries(4):
+            assert statement(client, customer, "page_size=2")["next"]
+
+    @pytest.mark.parametrize("size", ["0", "-1", "ten", "1.5", "٣"])
+    def test_a_malformed_page_size_is_a_400(self, client, customer, size):
+        response = client.get(f"/api/customers/{customer.pk}/statement/?page_size={size}")
+        assert response.status_code == 400 and "page_size" in response.json()
+
+    def test_a_forged_or_borrowed_cursor_is_a_400(self, client, customer, user, long_history):
+        path = f"/api/customers/{customer.pk}/statement/"
+        cursor = parse_qs(urlsplit(statement(client, customer, "page_size=2")["next"]).query)[
+            "cursor"
+        ][0]
+        other = make_customer(user, name="Other")
+        for url in [
+            f"{path}?cursor={cursor[:-1]}x",  # its signature broken
+            f"{path}?cursor=abc",
+            f"{path}?cursor={cursor}&start_date=2026-01-01",  # another period's
+            f"/api/customers/{other.pk}/statement/?cursor={cursor}",  # another customer's
+        ]:
+            response = client.get(url)
+            assert response.status_code == 400, url
+            assert "cursor" in response.json()
+
+    def test_another_user_with_a_next_link_gets_a_404(
+        self, client, other_client, customer, long_history
+    ):
+        following = statement(client, customer, "page_size=2")["next"]
+        assert other_client.get(following).status_code == 404
+
+    def test_an_entry_posted_meanwhile_into_a_later_page_is_on_it(self, client, customer, history):
+        first = statement(client, customer, "page_size=2")
+        late = post(customer, "debit", "3.00", entry_date=D(2026, 3, 1))
+        _, rest = follow(client, first["next"])
+        assert late.pk in [entry["id"] for entry in rest]
+        assert [e["id"] for e in first["entries"] + rest] == [
+            *(history[k].pk for k in "abcde"),
+            late.pk,
+            history["f"].pk,
+        ]
 
     def test_the_customers_name_is_read_fresh(self, client, customer, history):
-        statement(client, customer, self.FEBRUARY)
+        statement(client, customer)
         response = client.patch(f"/api/customers/{customer.pk}/", {"name": "Ravi K."})
         assert response.status_code == 200
-        assert statement(client, customer, self.FEBRUARY)["customer_name"] == "Ravi K."
-
-    def test_an_entry_posted_between_figures_and_lines_is_answered_not_kept(
-        self, customer, history
-    ):
-        figures = selectors.statement(customer, start_date=D(2026, 2, 1), end_date=D(2026, 2, 28))
-        late = post(customer, "debit", "3.00", entry_date=D(2026, 2, 20))
-        lines = json.loads(b"[" + b"".join(statement_entries(figures)) + b"]")
-        assert len(lines) == figures.entry_count + 1 and late.pk in [e["id"] for e in lines]
-        assert kept_version(figures) is None
-
-    def test_only_periods_up_to_the_limit_are_kept(self, client, customer, history, settings):
-        settings.STATEMENT_CACHE_MAX_LINES = 4
-        path = f"/api/customers/{customer.pk}/statement/"
-        for query, start_date, kept in [
-            ("start_date=2026-02-01", D(2026, 2, 1), True),  # four entries
-            ("", None, False),  # six
-        ]:
-            response = client.get(f"{path}?{query}")
-            assert response.has_header("Content-Length") is kept  # else streamed as read
-            body = json.loads(body_of(response))
-            assert len(body["entries"]) == body["entry_count"] == (4 if kept else 6)
-            figures = selectors.statement(customer, start_date=start_date)
-            assert (kept_version(figures) == figures.version) is kept
+        assert statement(client, customer)["customer_name"] == "Ravi K."
 
     def test_another_user_still_gets_a_404(self, client, other_client, customer, history):
-        statement(client, customer, self.FEBRUARY)
-        response = other_client.get(f"/api/customers/{customer.pk}/statement/?{self.FEBRUARY}")
+        response = other_client.get(f"/api/customers/{customer.pk}/statement/")
         assert response.status_code == 404
 
 
