@@ -91,19 +91,25 @@ def _adapter(model, columns):
     return row_of
 
 
-def transaction_lock_sql(name: str) -> tuple[str, list]:
-    """An SQL expression that is true if this transaction may hold the lock `name` (false if
-    another transaction holds it now), and the parameters it takes.
+def try_transaction_lock(name: str) -> bool:
+    """Take the lock `name` until this transaction ends, if no other transaction holds it now;
+    answer whether it was taken.
 
     PostgreSQL runs writers side by side, so it takes a transaction-scoped advisory lock, let go
     at commit or rollback (nothing outlives the transaction: safe behind a transaction pooler).
     SQLite lets one writer in at a time and every write transaction begins IMMEDIATE: a
-    transaction that runs holds every lock there is.
+    transaction that runs already holds every lock there is.
     """
-    if connection.vendor == "postgresql":
-        digest = hashlib.sha256(name.encode()).digest()
-        return "pg_try_advisory_xact_lock(%s)", [int.from_bytes(digest[:8], "big", signed=True)]
-    return "1 = 1", []
+    assert connection.in_atomic_block, "a transaction lock needs a transaction"
+    if connection.vendor != "postgresql":
+        return True
+    digest = hashlib.sha256(name.encode()).digest()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_try_advisory_xact_lock(%s)",
+            [int.from_bytes(digest[:8], "big", signed=True)],
+        )
+        return cursor.fetchone()[0]
 
 
 # What says "the database cannot answer now" rather than "this query is wrong", by database:

@@ -52,6 +52,15 @@ class KnownParametersFilter(filters.BaseFilterBackend):
         return cls.known[type(view)]
 
 
+class FilterSetBackend(DjangoFilterBackend):
+    """DjangoFilterBackend that leaves the request's bound FilterSet on the view as
+    `view.filterset`, so the view can read what was asked for (e.g. to count from totals)."""
+
+    def get_filterset(self, request, queryset, view):
+        view.filterset = super().get_filterset(request, queryset, view)
+        return view.filterset
+
+
 class StrictOrderingFilter(filters.OrderingFilter):
     """DRF's OrderingFilter, but an unknown `ordering` field is a 400 instead of being ignored.
 

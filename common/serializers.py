@@ -7,7 +7,6 @@ from rest_framework import serializers
 
 from common.dates import parse_date
 from common.money import CENT, MAX_ENTRY_AMOUNT, PLAIN_AMOUNT, PLAIN_DECIMAL
-from common.numbers import MAX_ID, whole_number
 
 
 @extend_schema_field(
@@ -84,19 +83,3 @@ class MoneyField(serializers.DecimalField):
         kwargs.setdefault("decimal_places", 2)
         kwargs.setdefault("read_only", True)
         super().__init__(**kwargs)
-
-
-class OwnedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
-    """A related object by id, chosen only among the requesting user's own objects."""
-
-    def get_queryset(self):
-        return super().get_queryset().filter(user=self.context["request"].user)
-
-    def to_internal_value(self, data):
-        # A whole number in ASCII digits only: the database would quietly turn 1.5 or "1.0"
-        # into 1, and int() reads "٣" as 3.
-        number = data if isinstance(data, int) and not isinstance(data, bool) else None
-        number = whole_number(data) if isinstance(data, str) else number
-        if number is None or not 0 <= number <= MAX_ID:
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        return super().to_internal_value(number)

@@ -7,15 +7,12 @@ from django.db import models
 from django.db.models import ExpressionWrapper, F, Q
 
 from common.fields import MoneyField
+from common.scoping import TenantOwned, TenantQuerySet
 
 BALANCE = ExpressionWrapper(F("total_credit") - F("total_debit"), output_field=MoneyField())
 
 
-class CustomerQuerySet(models.QuerySet):
-    def for_user(self, user):
-        """Only this merchant's customers: every read of customers starts here."""
-        return self.filter(user=user)
-
+class CustomerQuerySet(TenantQuerySet):
     def active(self):
         return self.filter(archived_at__isnull=True)
 
@@ -27,7 +24,7 @@ class CustomerQuerySet(models.QuerySet):
         return self.annotate(balance_amount=BALANCE)
 
 
-class Customer(models.Model):
+class Customer(TenantOwned):
     """Someone the merchant sells to on credit.
 
     The totals are kept by the database: a trigger on the ledger's entries table moves them

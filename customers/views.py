@@ -8,7 +8,8 @@ from rest_framework.response import Response
 
 from common.filters import KnownParametersFilter, StrictOrderingFilter
 from common.schema import ERRORS_400, ERRORS_401, ERRORS_404, LIST_ERRORS
-from customers import selectors, services
+from common.scoping import TenantScopedMixin
+from customers import services
 from customers.filters import CustomerFilter
 from customers.models import Customer
 from customers.serializers import CustomerSerializer
@@ -30,9 +31,10 @@ from customers.serializers import CustomerSerializer
     ),
 )
 @extend_schema(tags=["customers"])
-class CustomerViewSet(viewsets.ModelViewSet):
+class CustomerViewSet(TenantScopedMixin, viewsets.ModelViewSet):
     """The merchant's customers, each with its ledger totals."""
 
+    model = Customer
     serializer_class = CustomerSerializer
     filter_backends = [
         KnownParametersFilter,
@@ -47,13 +49,8 @@ class CustomerViewSet(viewsets.ModelViewSet):
     ordering = ["name", "id"]
     lookup_value_regex = "[0-9]+"  # ASCII digits: "٣" must not find row 3
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation: no user to scope by
-            return Customer.objects.none()
-        queryset = selectors.customers_of(self.request.user)
-        if self.action == "list":
-            queryset = queryset.with_balance()
-        return queryset
+    def scope(self, queryset):
+        return queryset.with_balance() if self.action == "list" else queryset
 
     def filter_queryset(self, queryset):
         # Search, ordering and `archived` shape the list; a customer's own URL finds it either way.
@@ -63,7 +60,7 @@ class CustomerViewSet(viewsets.ModelViewSet):
 
     def perform_create(self, serializer):
         serializer.instance = services.create_customer(
-            user=self.request.user, **serializer.validated_data
+            user=self.tenant, **serializer.validated_data
         )
 
     def perform_update(self, serializer):

@@ -1,19 +1,16 @@
-"""Query parameters of the entry lists; a value that does not parse is a 400, never ignored.
+"""Query parameters of the entry lists, as a django-filter FilterSet: a value that does not
+parse, an empty one, or a range that ends before it starts is a 400 naming it."""
 
-Shared form fields and a DRF filter backend rather than a django-filter FilterSet: the entry
-list is the busiest read there is, and a FilterSet rebuilds its filters and form class (and a
-form its fields) on every request.
-"""
-
+import django_filters
 from django import forms
-from rest_framework.exceptions import ValidationError
-from rest_framework.filters import BaseFilterBackend
+from drf_spectacular.utils import extend_schema_field
 
-from common.filters import EMPTY_VALUE, DateFormField
+from common.filters import DateFormField, StrictFilterSet
 from common.money import MAX_ENTRY_AMOUNT, PLAIN_DECIMAL
 from common.numbers import MAX_ID, whole_number
+from common.scoping import of_tenant
 from customers.models import Customer
-from ledger.models import EntryType
+from ledger.models import Entry, EntryType
 
 
 class PlainDecimalField(forms.DecimalField):
@@ -25,69 +22,26 @@ class PlainDecimalField(forms.DecimalField):
         return super().to_python(value)
 
 
-def _amount_field():
-    """An amount bound: a plain decimal with two places at most, so it maps to whole cents."""
-    return PlainDecimalField(
-        required=False, max_digits=14, decimal_places=2, min_value=0, max_value=MAX_ENTRY_AMOUNT
-    )
+class CustomerChoiceField(forms.ModelChoiceField):
+    """One of the caller's customers by id, in ASCII digits (int() would read "٣" as 3);
+    another merchant's is "not a valid choice", like a missing one."""
+
+    def to_python(self, value):
+        if value not in self.empty_values:
+            number = whole_number(str(value))
+            if number is None or number > MAX_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice"
+                )
+        return super().to_python(value)
 
 
-# Django form fields, declared once and shared: cleaning a value keeps no state in them, while a
-# Form would deep-copy every field on every request of the busiest read there is.
-FIELDS = {
-    "type": forms.ChoiceField(choices=EntryType.choices),
-    "start_date": DateFormField(),
-    "end_date": DateFormField(),
-    "min_amount": _amount_field(),
-    "max_amount": _amount_field(),
-}
-# Each parameter and the lookup it filters the entries by.
-LOOKUPS = {
-    "customer": "customer",
-    "type": "type",
-    "start_date": "entry_date__gte",
-    "end_date": "entry_date__lte",
-    "min_amount": "amount__gte",
-    "max_amount": "amount__lte",
-}
-NOT_A_CHOICE = "Select a valid choice. That choice is not one of the available choices."
+class CustomerFilter(django_filters.ModelChoiceFilter):
+    field_class = CustomerChoiceField
 
 
-def parse_entry_filters(params, *, user) -> dict:
-    """`customer`, `type`, `start_date`/`end_date` (inclusive), `min_amount`/`max_amount`: those
-    given, parsed. Any that does not parse, or is given empty, is a 400 naming it."""
-    given, errors = {}, {}
-    for name in LOOKUPS:
-        if name not in params:
-            continue
-        raw = params[name]
-        if raw.strip() == "":
-            errors[name] = [EMPTY_VALUE]
-            continue
-        try:
-            given[name] = _customer(raw, user) if name == "customer" else FIELDS[name].clean(raw)
-        except forms.ValidationError as exc:
-            errors[name] = exc.messages
-    start, end = given.get("start_date"), given.get("end_date")
-    if start and end and start > end:
-        errors["end_date"] = ["end_date must be on or after start_date."]
-    low, high = given.get("min_amount"), given.get("max_amount")
-    if low is not None and high is not None and low > high:
-        errors["max_amount"] = ["max_amount must be at least min_amount."]
-    if errors:
-        raise ValidationError(errors)
-    return given
-
-
-def _customer(raw: str, user) -> Customer:
-    """One of the caller's customers by id; another merchant's is "not a valid choice"."""
-    pk = whole_number(raw)
-    if pk is None or pk > MAX_ID:
-        raise forms.ValidationError(NOT_A_CHOICE)
-    try:
-        return Customer.objects.for_user(user).get(pk=pk)
-    except Customer.DoesNotExist:
-        raise forms.ValidationError(NOT_A_CHOICE) from None
+class DateFilter(django_filters.DateFilter):
+    field_class = DateFormField
 
 
 AMOUNT_SCHEMA = {
@@ -95,28 +49,53 @@ AMOUNT_SCHEMA = {
     "format": "decimal",
     "pattern": r"^\s*\+?(0*[0-9]{1,12}(\.[0-9]{0,2})?|0*\.[0-9]{1,2})\s*$",
 }
-# Each parameter's OpenAPI schema and description.
-PARAMETERS = {
-    "customer": ({"type": "integer"}, "Only this customer's entries (one of yours)."),
-    "type": ({"type": "string", "enum": EntryType.values}, "credit or debit."),
-    "start_date": ({"type": "string", "format": "date"}, "Entries dated on or after this day."),
-    "end_date": ({"type": "string", "format": "date"}, "Entries dated on or before this day."),
-    "min_amount": (AMOUNT_SCHEMA, "Entries of at least this amount."),
-    "max_amount": (AMOUNT_SCHEMA, "Entries of at most this amount."),
-}
 
 
-class EntryFilterBackend(BaseFilterBackend):
-    """Filter the entry lists by parse_entry_filters; leave what was given on the view as
-    `view.entry_filters` (the list's count can then come from kept totals)."""
+@extend_schema_field(AMOUNT_SCHEMA)
+class AmountFilter(django_filters.NumberFilter):
+    """An amount bound: a plain decimal with two places at most, so it maps to whole cents."""
 
-    def filter_queryset(self, request, queryset, view):
-        view.entry_filters = parse_entry_filters(request.query_params, user=request.user)
-        given = view.entry_filters.items()
-        return queryset.filter(**{LOOKUPS[name]: value for name, value in given})
+    field_class = PlainDecimalField
 
-    def get_schema_operation_parameters(self, view):
-        return [
-            {"name": name, "required": False, "in": "query", "schema": schema, "description": text}
-            for name, (schema, text) in PARAMETERS.items()
-        ]
+    def __init__(self, **kwargs):
+        kwargs.update(max_digits=14, decimal_places=2, min_value=0, max_value=MAX_ENTRY_AMOUNT)
+        super().__init__(field_name="amount", **kwargs)
+
+
+class EntryFilterForm(forms.Form):
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and start > end:
+            self.add_error("end_date", "end_date must be on or after start_date.")
+        low, high = data.get("min_amount"), data.get("max_amount")
+        if low is not None and high is not None and low > high:
+            self.add_error("max_amount", "max_amount must be at least min_amount.")
+        return data
+
+
+class EntryFilter(StrictFilterSet):
+    """`customer`, `type`, `start_date`/`end_date` (inclusive), `min_amount`/`max_amount`."""
+
+    customer = CustomerFilter(
+        queryset=lambda request: of_tenant(Customer, request),
+        help_text="Only this customer's entries (one of yours).",
+    )
+    type = django_filters.ChoiceFilter(choices=EntryType.choices, help_text="credit or debit.")
+    start_date = DateFilter(
+        field_name="entry_date", lookup_expr="gte", help_text="Entries dated on or after this day."
+    )
+    end_date = DateFilter(
+        field_name="entry_date", lookup_expr="lte", help_text="Entries dated on or before this day."
+    )
+    min_amount = AmountFilter(lookup_expr="gte", help_text="Entries of at least this amount.")
+    max_amount = AmountFilter(lookup_expr="lte", help_text="Entries of at most this amount.")
+
+    class Meta:
+        model = Entry
+        fields = ["customer", "type", "start_date", "end_date", "min_amount", "max_amount"]
+        form = EntryFilterForm
+
+    def given(self) -> dict:
+        """The filters the request gave, with their parsed values."""
+        return {name: self.form.cleaned_data[name] for name in self.filters if name in self.data}

@@ -12,13 +12,14 @@ from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from common.db import transaction_lock_sql
+from common.db import try_transaction_lock
+from common.scoping import tenant_of
 from ledger.exceptions import IdempotencyKeyInFlight, IdempotencyKeyReused
 from ledger.models import IdempotencyKey
 
@@ -49,7 +50,8 @@ def once(request, write: Callable[[], Response], *, fingerprint=None) -> Respons
             data=request.data,
         )
     with transaction.atomic():
-        record = _claim(user=request.user, key=key)
+        tenant = tenant_of(request)
+        record = _claim(tenant=tenant, key=key)
         if record is not None:
             if record.fingerprint != fingerprint():
                 raise IdempotencyKeyReused()
@@ -63,7 +65,7 @@ def once(request, write: Callable[[], Response], *, fingerprint=None) -> Respons
             try:
                 with transaction.atomic(savepoint=False):
                     IdempotencyKey.objects.create(
-                        user=request.user,
+                        user=tenant,
                         key=key,
                         fingerprint=fingerprint(),
                         response_status=response.status_code,
@@ -76,20 +78,12 @@ def once(request, write: Callable[[], Response], *, fingerprint=None) -> Respons
     return response
 
 
-def _claim(*, user, key: str) -> IdempotencyKey | None:
+def _claim(*, tenant, key: str) -> IdempotencyKey | None:
     """Take the key for this transaction; answer its stored record if the request was made
     before. A key another transaction holds now is in flight: 409, at once, not a wait."""
-    locked, params = transaction_lock_sql(f"idempotency:{user.pk}:{key}")
-    table = connection.ops.quote_name(IdempotencyKey._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {locked}, (SELECT id FROM {table} WHERE user_id = %s AND key = %s)",  # noqa: S608
-            [*params, user.pk, key],
-        )
-        free, record_id = cursor.fetchone()
-    if not free:
+    if not try_transaction_lock(f"idempotency:{tenant.pk}:{key}"):
         raise IdempotencyKeyInFlight()
-    return IdempotencyKey.objects.get(pk=record_id) if record_id is not None else None
+    return IdempotencyKey.objects.of(tenant).filter(key=key).first()
 
 
 def request_hasher(*, method: str, path: str, query):

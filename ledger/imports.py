@@ -1,12 +1,16 @@
-"""Reading entries from CSV (`type,amount,entry_date,note`) with an error that names the line."""
+"""Reading entries from CSV (`type,amount,entry_date,note`): the request body, read as a stream
+and hashed as it goes, and its rows, with an error that names the line."""
 
+import codecs
 import csv
 import datetime
 from collections.abc import Iterable, Iterator
 
+from rest_framework.parsers import BaseParser
+
 from common.dates import parse_date
 from common.money import parse_amount
-from ledger.exceptions import InvalidImport
+from ledger.exceptions import ImportTooLarge, InvalidImport
 from ledger.models import EntryType
 from ledger.posting import EntryDraft
 
@@ -97,3 +101,39 @@ def _draft(row: list[str], index: dict[str, int], line: int, today) -> EntryDraf
     if "\x00" in note:
         raise InvalidImport(line, "note", "Null characters are not allowed.")
     return EntryDraft(type=type_, amount=amount, entry_date=entry_date, note=note)
+
+
+class CSVBody:
+    """A text/csv request body, read line by line: counted against a limit and hashed as it goes."""
+
+    def __init__(self, stream, *, limit: int, hasher):
+        self.stream, self.limit, self.hasher, self.size = stream, limit, hasher, 0
+        self.decoder = codecs.getincrementaldecoder("utf-8")()
+
+    def lines(self):
+        while chunk := self.stream.readline(64 * 1024):
+            yield self.decoder.decode(self._count(chunk))
+        if tail := self.decoder.decode(b"", final=True):
+            yield tail
+
+    def fingerprint(self) -> str:
+        """The hash of the whole body: what was streamed, and whatever is left unread."""
+        while chunk := self.stream.read(64 * 1024):
+            self._count(chunk)
+        return self.hasher.hexdigest()
+
+    def _count(self, chunk: bytes) -> bytes:
+        self.size += len(chunk)
+        if self.size > self.limit:
+            raise ImportTooLarge(f"The file is larger than the import limit of {self.limit} bytes.")
+        self.hasher.update(chunk)
+        return chunk
+
+
+class CSVStreamParser(BaseParser):
+    """Hand text/csv bodies to the view as a stream, unread: imports are too big to buffer."""
+
+    media_type = "text/csv"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return stream

@@ -7,6 +7,7 @@ from django.db.models import Q
 
 from common.fields import MoneyField
 from common.money import MAX_ENTRY_AMOUNT
+from common.scoping import TenantOwned, TenantQuerySet
 from customers.models import Customer
 
 
@@ -15,13 +16,7 @@ class EntryType(models.TextChoices):
     DEBIT = "debit", "Debit"  # the customer paid
 
 
-class EntryQuerySet(models.QuerySet):
-    def for_user(self, user):
-        """Only this merchant's entries: every read of entries starts here."""
-        return self.filter(user=user)
-
-
-class Entry(models.Model):
+class Entry(TenantOwned):
     """One line of a customer's ledger. Never edited or deleted: a mistake is reversed.
 
     The owning user is kept on the row as well as the customer, so every query filters by user
@@ -44,7 +39,7 @@ class Entry(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
     )
 
-    objects = EntryQuerySet.as_manager()
+    objects = TenantQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "entries"
@@ -84,7 +79,7 @@ class Entry(models.Model):
         return reversal.pk if reversal is not None else None
 
 
-class DailyTotal(models.Model):
+class DailyTotal(TenantOwned):
     """A customer's credits, debits and entry count on one day, kept by the database's trigger
     on the entries table (ledger/sql/) with every entry row. Balances as of a day and
     statements' opening balances add up at most one row per day of history, however many
@@ -101,6 +96,8 @@ class DailyTotal(models.Model):
     debit = MoneyField(default=0)
     entry_count = models.BigIntegerField(default=0)
 
+    objects = TenantQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -116,7 +113,7 @@ class DailyTotal(models.Model):
         return f"{self.customer_id} {self.day}"
 
 
-class IdempotencyKey(models.Model):
+class IdempotencyKey(TenantOwned):
     """The answer given to a write made with an Idempotency-Key, replayed when the key comes again.
 
     Written in the same transaction as the entries the request posted: either both exist or neither.
@@ -128,6 +125,8 @@ class IdempotencyKey(models.Model):
     response_status = models.PositiveSmallIntegerField()
     response_body = models.JSONField(encoder=DjangoJSONEncoder)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = TenantQuerySet.as_manager()
 
     class Meta:
         constraints = [

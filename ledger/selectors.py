@@ -2,11 +2,9 @@
 checks for drift."""
 
 import datetime
-from collections import namedtuple
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import (
     BigIntegerField,
     Count,
@@ -37,104 +35,15 @@ class Totals:
     def balance(self) -> Decimal:
         return self.total_credit - self.total_debit
 
-
-def entries_of(user):
-    """The merchant's entries, with the reversing entry joined so lists cost one query."""
-    return Entry.objects.for_user(user).select_related("reversed_by")
-
-
-# What EntrySerializer reads of an entry.
-ENTRY_COLUMNS = (
-    "id",
-    "customer_id",
-    "type",
-    "amount",
-    "note",
-    "entry_date",
-    "created_at",
-    "reverses_id",
-    "reversed_by_id",
-)
-
-
-EntryRow = namedtuple("EntryRow", ENTRY_COLUMNS)
-
-# Each filter of the entry lists: the entry's field it compares, and how.
-ROW_CONDITIONS = {
-    "customer": ("customer", "="),
-    "type": ("type", "="),
-    "start_date": ("entry_date", ">="),
-    "end_date": ("entry_date", "<="),
-    "min_amount": ("amount", ">="),
-    "max_amount": ("amount", "<="),
-}
-ROW_ORDERING = {"id", "entry_date", "amount", "created_at"}
-
-
-class EntryRows:
-    """A merchant's entries, filtered and ordered, as a paginator sees them: a count, and slices
-    read by one plain SQL query each into EntryRows (what EntrySerializer reads of an entry).
-
-    The entry list is the busiest read there is, and building and compiling its page query
-    through the ORM cost five times what running it did. `conditions` are (filter, value) pairs
-    as the lists' filters parse them; `ordering` names ROW_ORDERING fields, "-" for descending
-    (the id breaks ties, so pages stay stable); `count` is a function answering how many there
-    are, which Django's paginator calls when it is not told.
-    """
-
-    def __init__(self, *, user, conditions, ordering, count):
-        table = connection.ops.quote_name(Entry._meta.db_table)
-        where, self.params = ["e.user_id = %s"], [user.pk]
-        for name, value in conditions:
-            field_name, operator = ROW_CONDITIONS[name]
-            field = Entry._meta.get_field(field_name)
-            where.append(f"e.{field.column} {operator} %s")
-            # The field prepares the value as the ORM would (a day, cents); a customer is its id.
-            self.params.append(field.get_db_prep_value(getattr(value, "pk", value), connection))
-        order = []
-        for field in ordering:
-            name = field.removeprefix("-")
-            if name not in ROW_ORDERING:
-                raise ValueError(f"Entries cannot be ordered by {field!r}.")
-            order.append(f"e.{name} {'DESC' if field.startswith('-') else 'ASC'}")
-        if not any(field.removeprefix("-") == "id" for field in ordering):
-            order.append("e.id ASC")
-        # Only the model's table and column names and ROW_CONDITIONS' operators and ROW_ORDERING
-        # go into the text; every value is a parameter.
-        conditions, order_by = " AND ".join(where), ", ".join(order)
-        self.sql = (
-            f"SELECT e.id, e.customer_id, e.type, e.amount, e.note, e.entry_date, "  # noqa: S608
-            f"e.created_at, e.reverses_id, r.id FROM {table} e LEFT OUTER JOIN {table} r "
-            f"ON r.reverses_id = e.id WHERE {conditions} ORDER BY {order_by}"
-        )
-        self.count = count
-
-    def __getitem__(self, page: slice) -> list[EntryRow]:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"{self.sql} LIMIT %s OFFSET %s", [*self.params, page.stop - page.start, page.start]
-            )
-            rows = cursor.fetchall()
-        # The database's own conversions (on SQLite, text to dates and aware datetimes), as the
-        # ORM would apply them.
-        day, moment = (_converter(name) for name in ("entry_date", "created_at"))
-        return [
-            EntryRow(id_, customer, type_, from_cents(cents), note, day(d), moment(t), rev, by)
-            for id_, customer, type_, cents, note, d, t, rev, by in rows
-        ]
-
-
-def _converter(name: str):
-    """The backend's converters for an entry column, as one function of the value."""
-    column = Entry._meta.get_field(name).get_col("e")
-    converters = connection.ops.get_db_converters(column)
-
-    def convert(value):
-        for converter in converters:
-            value = converter(value, column, connection)
-        return value
-
-    return convert
+    def as_dict(self) -> dict:
+        """The totals as SummarySerializer shows them."""
+        return {
+            "total_credit": self.total_credit,
+            "total_debit": self.total_debit,
+            "balance": self.balance,
+            "entry_count": self.entry_count,
+            "last_entry_date": self.last_entry_date,
+        }
 
 
 def customer_totals(customer: Customer, *, as_of: datetime.date | None = None) -> Totals:
@@ -168,9 +77,13 @@ def _day_range(start_date, end_date) -> dict:
 
 
 def _day_sums(customer: Customer, **day_range) -> Totals:
-    row = DailyTotal.objects.filter(
-        user=customer.user_id, customer=customer, **day_range
-    ).aggregate(credit=Sum("credit"), debit=Sum("debit"), count=Sum("entry_count"), last=Max("day"))
+    row = (
+        DailyTotal.objects.of(customer.tenant_id)
+        .filter(customer=customer, **day_range)
+        .aggregate(
+            credit=Sum("credit"), debit=Sum("debit"), count=Sum("entry_count"), last=Max("day")
+        )
+    )
     return Totals(
         total_credit=row["credit"] or ZERO,
         total_debit=row["debit"] or ZERO,
@@ -179,7 +92,7 @@ def _day_sums(customer: Customer, **day_range) -> Totals:
     )
 
 
-def dashboard(user) -> dict:
+def dashboard(tenant) -> dict:
     """What the merchant will get, will give, and from how many customers.
 
     Archived customers still owe or are owed, so their balances count; `customer_count` is the
@@ -187,7 +100,7 @@ def dashboard(user) -> dict:
     """
     owing, owed = Q(balance_amount__gt=0), Q(balance_amount__lt=0)
     row = (
-        Customer.objects.for_user(user)
+        Customer.objects.of(tenant)
         .annotate(balance_amount=BALANCE)
         .aggregate(
             **exact_sum("receivable", F("balance_amount"), filter=owing),

@@ -2,15 +2,17 @@
 
 from functools import cached_property
 
+from django import forms
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from common.filters import StrictBooleanField
+from common.scoping import TenantRelatedField
 from common.serializers import (
     AmountField,
     DateField,
     MoneyField,
-    OwnedPrimaryKeyRelatedField,
     TextField,
 )
 from customers.models import Customer
@@ -87,7 +89,7 @@ class NestedEntryCreateSerializer(serializers.Serializer):
 class EntryCreateSerializer(NestedEntryCreateSerializer):
     """A new entry; `customer` must be one of the caller's customers."""
 
-    customer = OwnedPrimaryKeyRelatedField(queryset=Customer.objects.all())
+    customer = TenantRelatedField(Customer)
 
 
 class ReverseEntrySerializer(serializers.Serializer):
@@ -155,3 +157,50 @@ class StatementSerializer(serializers.Serializer):
     page_opening_balance = MoneyField(help_text="The balance before this page's first entry.")
     entries = StatementLineSerializer(many=True, read_only=True)
     next = serializers.URLField(allow_null=True, help_text="The next page, or null.")
+
+
+class StrictBooleanQueryField(serializers.Field):
+    """A yes/no query value: true, false, 1 or 0; anything else is a 400, never "no"."""
+
+    def to_internal_value(self, data):
+        try:
+            value = StrictBooleanField().to_python(data)
+        except forms.ValidationError:
+            value = None
+        if value is None:
+            raise serializers.ValidationError("Enter true or false.")
+        return value
+
+
+class StrictQuerySerializer(serializers.Serializer):
+    """The query parameters of the routes on one object, each read strictly: a malformed one
+    is a 400 naming it."""
+
+    as_of = DateField(required=False)
+    start_date = DateField(required=False)
+    end_date = DateField(required=False)
+    dry_run = StrictBooleanQueryField(required=False)
+
+    def validate(self, attrs):
+        start, end = attrs.get("start_date"), attrs.get("end_date")
+        if start and end and start > end:
+            raise serializers.ValidationError(
+                {"end_date": ["end_date must be on or after start_date."]}
+            )
+        return attrs
+
+    @classmethod
+    def values(cls, request, *names) -> dict:
+        given = {name: request.query_params[name] for name in names if name in request.query_params}
+        serializer = cls(data=given)
+        serializer.is_valid(raise_exception=True)
+        return {name: serializer.validated_data.get(name) for name in names}
+
+    @classmethod
+    def read(cls, request, name):
+        return cls.values(request, name)[name]
+
+    @classmethod
+    def period(cls, request) -> dict:
+        """`start_date` and `end_date` (either may be None), the end not before the start."""
+        return cls.values(request, "start_date", "end_date")

@@ -65,7 +65,7 @@ class Statement:
     def lines(self, *, after: Position | None = None, limit: int | None = None):
         """Yield the period's entries in date order, each with the balance after it: from the
         first, or after a page's position; all of them (streamed), or at most `limit`."""
-        entries = Entry.objects.filter(user=self.customer.user_id, customer=self.customer)
+        entries = Entry.objects.of(self.customer.tenant_id).filter(customer=self.customer)
         if self.start_date is not None:
             entries = entries.filter(entry_date__gte=self.start_date)
         if self.end_date is not None:
@@ -99,7 +99,8 @@ def statement(customer: Customer, *, start_date=None, end_date=None) -> Statemen
     Its figures are one read of the customer's running totals and of the daily totals from the
     period's first day on (after its last day, when only that is given): what came before is
     the running totals less that, so a recent period costs a few rows however long the history,
-    and every figure comes from the same moment.
+    and every figure comes from the same moment. `customer` is one the caller may see
+    (common.scoping found it); its days are joined by its owner too, which their index starts with.
     """
     if start_date is None and end_date is None:
         return Statement(
@@ -123,13 +124,13 @@ def statement(customer: Customer, *, start_date=None, end_date=None) -> Statemen
         "COALESCE(SUM(CASE WHEN d.day <= %s THEN d.entry_count END), 0) "
         f"FROM {customers} c LEFT OUTER JOIN {days} d "
         f"ON d.user_id = c.user_id AND d.customer_id = c.id AND d.day {operator} %s "
-        "WHERE c.id = %s AND c.user_id = %s "
+        "WHERE c.id = %s "
         "GROUP BY c.id, c.total_credit, c.total_debit, c.entry_count"
     )
     last_day = day.get_db_prep_value(end_date or datetime.date.max, connection)
     params = [last_day] * 3 + [day.get_db_prep_value(since, connection)]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, customer.pk, customer.user_id])
+        cursor.execute(sql, [*params, customer.pk])
         row = [int(value) for value in cursor.fetchone()]
     # (credit, debit, count) of: every entry; the days read; those of them up to the end.
     everything, read, up_to_end = row[0:3], row[3:6], row[6:9]

@@ -187,7 +187,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_FILTER_BACKENDS": [
         "common.filters.KnownParametersFilter",
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "common.filters.FilterSetBackend",
     ],
     "DEFAULT_PAGINATION_CLASS": "common.pagination.PageNumberPagination",
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "common.negotiation.StrictContentNegotiation",

@@ -28,7 +28,7 @@ class Command(BaseCommand):
     def handle(self, *args, file, user, customer, dry_run, **options):
         try:
             owner = get_user_model().objects.get_by_natural_key(user)
-            target = Customer.objects.for_user(owner).get(pk=customer)
+            target = Customer.objects.of(owner).get(pk=customer)
         except (get_user_model().DoesNotExist, Customer.DoesNotExist):
             raise CommandError(f"No customer {customer} belongs to user {user!r}.") from None
         try:

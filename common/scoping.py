@@ -1,0 +1,86 @@
+"""Whose data a request may see, said once: every view, selector, related field and filter
+scopes through here.
+
+The tenant is the party that owns data. Today it is the merchant (the user); with books and
+teams it becomes the book, and only this module and the models' TENANT name change. Models a
+tenant owns inherit TenantOwned and use TenantQuerySet, so `Model.objects.of(tenant)` is every
+read's start; views inherit TenantScopedMixin; related fields and filter choices come from
+`of_tenant()`.
+"""
+
+from django.db import models
+from rest_framework import serializers
+
+from common.numbers import MAX_ID, whole_number
+
+
+def tenant_of(request):
+    """The tenant a request acts for: the authenticated merchant."""
+    return request.user
+
+
+class TenantQuerySet(models.QuerySet):
+    def of(self, tenant):
+        """Only the tenant's rows (a tenant object or its id)."""
+        return self.filter(**{self.model.TENANT: tenant})
+
+
+class TenantOwned(models.Model):
+    """A model whose rows belong to one tenant, named by the field TENANT."""
+
+    TENANT = "user"
+
+    class Meta:
+        abstract = True
+
+    @property
+    def tenant_id(self):
+        """The id of the tenant this row belongs to (rows it relates to are scoped by it)."""
+        return getattr(self, f"{self.TENANT}_id")
+
+
+def of_tenant(model, request):
+    """The rows of `model` the request's tenant owns; the choices of filters and fields."""
+    return model.objects.of(tenant_of(request))
+
+
+class TenantScopedMixin:
+    """A view over one tenant-owned model: its queryset is the request's tenant's rows.
+
+    Set `model`; override `scope(queryset)` to narrow or join (never to widen).
+    """
+
+    model = None
+
+    @property
+    def tenant(self):
+        return tenant_of(self.request)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no tenant to scope by
+            return self.model.objects.none()
+        return self.scope(self.model.objects.of(self.tenant))
+
+    def scope(self, queryset):
+        return queryset
+
+
+class TenantRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related object by id, chosen only among the request's tenant's own objects; another
+    tenant's id is "does not exist", like a missing one."""
+
+    def __init__(self, model, **kwargs):
+        self.model = model
+        super().__init__(queryset=model.objects.all(), **kwargs)
+
+    def get_queryset(self):
+        return of_tenant(self.model, self.context["request"])
+
+    def to_internal_value(self, data):
+        # A whole number in ASCII digits only: the database would quietly turn 1.5 or "1.0"
+        # into 1, and int() reads "٣" as 3.
+        number = data if isinstance(data, int) and not isinstance(data, bool) else None
+        number = whole_number(data) if isinstance(data, str) else number
+        if number is None or not 0 <= number <= MAX_ID:
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(number)
