@@ -125,9 +125,9 @@ end
 """
 
 
-# A month-long statement of the big customer, but a window no request of this run asked for
-# before (threads interleave, rounds start 1,000 days apart): each one is rendered anew, where
-# repeating one month is served from the worker's rendered statements after its first read.
+# The first page of a month-long statement of the big customer, a window no request of this run
+# asked for before (threads interleave, rounds start 1,000 days apart): nothing is kept between
+# requests, and this shows it.
 NEW_WINDOW_SCRIPT = """
 local counter = 0
 local threads = 0
@@ -263,8 +263,19 @@ def main():
 
             body = json.dumps({"type": "credit", "amount": "12.34", "note": "bench"})
             path = f"/api/customers/{writes}/entries/"
+            customer_body = json.dumps({"name": "Bench customer"})
             workloads = {
                 "me (floor)": ("/api/auth/me/", None),
+                "POST customer (write floor)": (
+                    "/api/customers/",
+                    POST_SCRIPT
+                    % {
+                        "auth": auth,
+                        "idempotent": "false",
+                        "path": "/api/customers/",
+                        "body": customer_body,
+                    },
+                ),
                 "summary, 10 entries": (f"/api/customers/{small}/summary/", None),
                 "summary, 1M entries": (f"/api/customers/{big}/summary/", None),
                 "entry list, 1M": (f"/api/entries/?customer={big}", None),
@@ -274,7 +285,7 @@ def main():
                     None,
                 ),
                 "statement, 1 month of 1M": (statement_path(big), None),
-                "statement, 1M, a new 31-day window each time": (
+                "statement, 1M, first page of a new 31-day window each time": (
                     f"/api/customers/{big}/statement/",
                     NEW_WINDOW_SCRIPT
                     % {
@@ -322,19 +333,26 @@ def main():
             run["requests_per_second"] / base["requests_per_second"] for run, base in pairs
         )
 
+    write_floor = "POST customer (write floor)"
+    new_window = "statement, 1M, first page of a new 31-day window each time"
+    list_target = 0.4 if kind == "postgresql" else 0.45
     targets = [
         (
             "summary 1M >= 0.9 x summary 10",
             ratio("summary, 1M entries", "summary, 10 entries"),
             0.9,
         ),
-        ("summary 1M >= 0.7 x floor", ratio("summary, 1M entries"), 0.7),
-        ("entry list 1M >= 0.4 x floor", ratio("entry list, 1M"), 0.4),
-        ("entry list 1M, type+dates >= 0.2 x floor", ratio("entry list, 1M, type+dates"), 0.2),
-        ("statement 1 month >= 0.2 x floor", ratio("statement, 1 month of 1M"), 0.2),
-        ("POST entry >= 0.3 x floor", ratio("POST entry"), 0.3),
-        ("POST entry with key >= 0.3 x floor", ratio("POST entry, Idempotency-Key"), 0.3),
-        ("import >= 50,000 rows/s", import_rate, 50_000),
+        ("summary 1M >= 0.75 x floor", ratio("summary, 1M entries"), 0.75),
+        (f"entry list 1M >= {list_target} x floor", ratio("entry list, 1M"), list_target),
+        ("entry list 1M, type+dates >= 0.3 x floor", ratio("entry list, 1M, type+dates"), 0.3),
+        ("statement, a new window's first page >= 0.4 x floor", ratio(new_window), 0.4),
+        ("POST entry >= 0.7 x write floor", ratio("POST entry", write_floor), 0.7),
+        (
+            "POST entry with key >= 0.6 x write floor",
+            ratio("POST entry, Idempotency-Key", write_floor),
+            0.6,
+        ),
+        ("import >= 60,000 rows/s", import_rate, 60_000),
         ("server peak RSS <= 250 MB", 250, peak_rss),
         ("zero non-2xx", -sum(r["non_2xx"] + r["socket_errors"] for r in results.values()), 0),
     ]
@@ -345,11 +363,15 @@ def main():
         f"{platform.node()}, "
         f"{os.cpu_count()} cores"
     )
+
+    def floor_of(name: str) -> str:
+        return write_floor if name.startswith("POST entry") else "me (floor)"
+
     print("\n| workload | req/s | x floor | p50 ms | p99 ms | non-2xx |\n|---|---|---|---|---|---|")
     for name, result in results.items():
         print(
             f"| {name} | {result['requests_per_second']:,.0f} | "
-            f"{ratio(name):.2f} | {result['p50_ms']:.1f} | "
+            f"{ratio(name, floor_of(name)):.2f} | {result['p50_ms']:.1f} | "
             f"{result['p99_ms']:.1f} | {result['non_2xx'] + result['socket_errors']} |"
         )
     print(
@@ -357,13 +379,11 @@ def main():
         f"server peak RSS {peak_rss:.0f} MB"
     )
     history_cost = ratio("statement, same month, no other history", "statement, 1 month of 1M")
-    rendered_anew = ratio("statement, 1M, a new 31-day window each time")
     print(
-        f"statement: {month_lines:,} lines, {month_bytes / 1e6:.1f} MB of JSON; the same month "
-        f"without the other {args.rows - month_lines:,} entries of history runs at "
-        f"{history_cost:.2f} x the 1M customer's rate (1.00: history costs nothing). A month "
-        f"asked for again is served as first rendered (it is the same answer until an entry "
-        f"changes it); one rendered anew runs at {rendered_anew:.2f} x floor\n"
+        f"statement: a month of {month_lines:,} lines, its first page {month_bytes / 1e3:.1f} kB "
+        f"of JSON; the same month without the other {args.rows - month_lines:,} entries of "
+        f"history runs at {history_cost:.2f} x the 1M customer's rate (1.00: history costs "
+        f"nothing); POST rates are against the write floor, every other against the read floor\n"
     )
     met_all = True
     for label, value, needed in targets:
@@ -384,7 +404,7 @@ def main():
         "statement_lines": month_lines,
         "statement_bytes": month_bytes,
         "server_peak_rss_mb": peak_rss,
-        "ratios_to_floor": {name: ratio(name) for name in results},
+        "ratios_to_floor": {name: ratio(name, floor_of(name)) for name in results},
         "targets": [
             {"target": label, "value": value, "met": value >= needed}
             for label, value, needed in targets
