@@ -23,13 +23,15 @@ def take(key: str, *, limit: int, period: float) -> float | None:
     many seconds until it may."""
     now, interval = time.time(), period / limit
     table = connection.ops.quote_name(ThrottleBucket._meta.db_table)
-    start = f"(CASE WHEN {table}.tat > %s THEN {table}.tat ELSE %s END)"
+    arrival = f"(CASE WHEN {table}.seen > %(now)s THEN {table}.seen ELSE %(now)s END)"
+    start = f"(CASE WHEN {table}.tat > {arrival} THEN {table}.tat ELSE {arrival} END)"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (key, tat) VALUES (%s, %s) "  # noqa: S608
-            f"ON CONFLICT (key) DO UPDATE SET tat = {start} + %s "
-            f"WHERE {start} + %s - %s <= %s RETURNING tat",
-            [key, now + interval, now, now, interval, now, now, interval, now, period],
+            f"INSERT INTO {table} (key, tat, seen) "  # noqa: S608
+            "VALUES (%(key)s, %(now)s + %(interval)s, %(now)s) "
+            f"ON CONFLICT (key) DO UPDATE SET tat = {start} + %(interval)s, seen = {arrival} "
+            f"WHERE {start} + %(interval)s - {arrival} <= %(period)s RETURNING tat",
+            {"key": key, "now": now, "interval": interval, "period": period},
         )
         if cursor.fetchone() is not None:
             return None

@@ -36,6 +36,20 @@ def test_thirty_concurrent_requests_get_exactly_the_limit_through():
 
 
 @pytest.mark.django_db
+def test_a_request_that_read_the_clock_first_but_reached_the_row_second_is_still_let_through(
+    monkeypatch,
+):
+    """Two of two a minute: the second read the clock 10 ms before the first, but its upsert
+    ran after the first's. Judged by its own earlier time against the first's allowance it
+    would be refused; both fit in the minute, so both go through, and a third does not."""
+    clock = iter([1000.0, 999.99, 1000.01, 1000.01])
+    monkeypatch.setattr("common.throttling.time.time", lambda: next(clock))
+    assert take("k", limit=2, period=60) is None
+    assert take("k", limit=2, period=60) is None
+    assert take("k", limit=2, period=60) is not None
+
+
+@pytest.mark.django_db
 def test_a_refused_request_learns_when_to_come_back():
     for _ in range(3):
         assert take("k", limit=3, period=60) is None
