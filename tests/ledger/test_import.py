@@ -108,6 +108,19 @@ class TestImport:
         assert field in response.json()["errors"]
         assert untouched(customer)
 
+    def test_lines_across_the_read_chunks_keep_their_text_and_their_numbers(self, client, customer):
+        # The body is read 64 KB at a time: rows, and a two-byte character, straddle the chunks;
+        # CRLF line ends stay a row's end; the bad row well past the first chunk is named.
+        rows = [f"credit,1.00,2026-01-01,ब{'é' * (n % 97)}\r\n" for n in range(3000)]
+        body = HEADER + "".join(rows)
+        assert len(body.encode()) > 3 * 64 * 1024
+        response = send(client, customer, body)
+        assert response.status_code == 201, response.json()
+        notes = list(Entry.objects.order_by("id").values_list("note", flat=True))
+        assert notes == [row.split(",")[3].rstrip() for row in rows]
+        bad = send(client, customer, body + "credit,1.00,2026-13-01,x\r\n" + rows[0])
+        assert bad.status_code == 400 and bad.json()["line"] == 3002
+
     def test_a_file_that_is_not_utf8_is_a_400(self, client, customer):
         response = send(
             client, customer, (HEADER + "credit,1.00,2026-01-01,caf\xe9\n").encode("latin-1")
