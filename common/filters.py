@@ -12,6 +12,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.settings import api_settings
 
 from common.dates import parse_date
+from common.numbers import MAX_ID, whole_number
+from common.scoping import of_tenant
 
 
 class KnownParametersFilter(filters.BaseFilterBackend):
@@ -25,13 +27,7 @@ class KnownParametersFilter(filters.BaseFilterBackend):
     known: ClassVar[dict[type, frozenset[str]]] = {}
 
     def filter_queryset(self, request, queryset, view):
-        allowed = self.allowed(view, queryset)
-        unknown = sorted(set(request.query_params) - allowed)
-        if unknown:
-            names = ", ".join(sorted(allowed))
-            raise ValidationError(
-                {name: [f"Unknown parameter; this list takes {names}."] for name in unknown}
-            )
+        refuse_unknown(request, self.allowed(view, queryset), route="list")
         return queryset
 
     @classmethod
@@ -50,6 +46,18 @@ class KnownParametersFilter(filters.BaseFilterBackend):
                 names.update(p["name"] for p in parameters)
             cls.known[type(view)] = frozenset(names)
         return cls.known[type(view)]
+
+
+def refuse_unknown(request, allowed, *, route: str = "route"):
+    """A 400 naming every query parameter outside `allowed` (and `format`, which every route
+    reads), with the names the route takes."""
+    allowed = {*allowed, api_settings.URL_FORMAT_OVERRIDE}
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        names = ", ".join(sorted(allowed))
+        raise ValidationError(
+            {name: [f"Unknown parameter; this {route} takes {names}."] for name in unknown}
+        )
 
 
 class FilterSetBackend(DjangoFilterBackend):
@@ -152,8 +160,55 @@ def reject_empty_values(form: forms.Form):
             form.add_error(name, EMPTY_VALUE)
 
 
+class TenantChoiceField(forms.ModelChoiceField):
+    """A row by id in ASCII digits (int() would read "٣" as 3); one outside the field's
+    queryset (another tenant's) is "not a valid choice", like a missing one."""
+
+    def to_python(self, value):
+        if value not in self.empty_values:
+            number = whole_number(str(value))
+            if number is None or number > MAX_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice"
+                )
+        return super().to_python(value)
+
+
+class TenantChoiceFilter(django_filters.ModelChoiceFilter):
+    """One of the request's tenant's `model` rows. Its choices are the tenant's rows, set on
+    each request's form by StrictFilterSet (none until then)."""
+
+    field_class = TenantChoiceField
+
+    def __init__(self, model, **kwargs):
+        self.tenant_model = model
+        super().__init__(queryset=model.objects.none(), **kwargs)
+
+
 class StrictFilterSet(django_filters.FilterSet):
-    """A FilterSet whose form refuses a parameter given with no value."""
+    """A FilterSet whose form refuses a parameter given with no value.
+
+    django-filter builds a new form class on every request; its fields are the same each time,
+    so it is built once per FilterSet here, and what depends on the request (the tenant's
+    choices of a TenantChoiceFilter) is set on the request's own form.
+    """
+
+    form_classes: ClassVar[dict[type, type]] = {}
+
+    def get_form_class(self):
+        cls = type(self)
+        if cls not in self.form_classes:
+            self.form_classes[cls] = super().get_form_class()
+        return self.form_classes[cls]
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            form = super().form
+            for name, filter_ in self.filters.items():
+                if isinstance(filter_, TenantChoiceFilter):
+                    form.fields[name].queryset = of_tenant(filter_.tenant_model, self.request)
+        return self._form
 
     def is_valid(self):
         valid = super().is_valid()

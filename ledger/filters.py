@@ -5,10 +5,8 @@ import django_filters
 from django import forms
 from drf_spectacular.utils import extend_schema_field
 
-from common.filters import DateFormField, StrictFilterSet
+from common.filters import DateFormField, StrictFilterSet, TenantChoiceFilter
 from common.money import MAX_ENTRY_AMOUNT, PLAIN_DECIMAL
-from common.numbers import MAX_ID, whole_number
-from common.scoping import of_tenant
 from customers.models import Customer
 from ledger.models import Entry, EntryType
 
@@ -20,24 +18,6 @@ class PlainDecimalField(forms.DecimalField):
         if value not in self.empty_values and not PLAIN_DECIMAL.match(str(value)):
             raise forms.ValidationError("Write the amount as a plain decimal number.")
         return super().to_python(value)
-
-
-class CustomerChoiceField(forms.ModelChoiceField):
-    """One of the caller's customers by id, in ASCII digits (int() would read "٣" as 3);
-    another merchant's is "not a valid choice", like a missing one."""
-
-    def to_python(self, value):
-        if value not in self.empty_values:
-            number = whole_number(str(value))
-            if number is None or number > MAX_ID:
-                raise forms.ValidationError(
-                    self.error_messages["invalid_choice"], code="invalid_choice"
-                )
-        return super().to_python(value)
-
-
-class CustomerFilter(django_filters.ModelChoiceFilter):
-    field_class = CustomerChoiceField
 
 
 class DateFilter(django_filters.DateFilter):
@@ -77,9 +57,8 @@ class EntryFilterForm(forms.Form):
 class EntryFilter(StrictFilterSet):
     """`customer`, `type`, `start_date`/`end_date` (inclusive), `min_amount`/`max_amount`."""
 
-    customer = CustomerFilter(
-        queryset=lambda request: of_tenant(Customer, request),
-        help_text="Only this customer's entries (one of yours).",
+    customer = TenantChoiceFilter(
+        Customer, help_text="Only this customer's entries (one of yours)."
     )
     type = django_filters.ChoiceFilter(choices=EntryType.choices, help_text="credit or debit.")
     start_date = DateFilter(

@@ -74,7 +74,7 @@ class Entry(TenantOwned):
 
     @property
     def reversed_by_id(self) -> int | None:
-        """The id of the entry that reversed this one, if any (as a selectors.EntryRow has it)."""
+        """The id of the entry that reversed this one, if any (a list's rows have it too)."""
         reversal = getattr(self, "reversed_by", None)  # a missing reversal is an AttributeError
         return reversal.pk if reversal is not None else None
 

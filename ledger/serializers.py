@@ -7,7 +7,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from common.filters import StrictBooleanField
+from common.filters import StrictBooleanField, refuse_unknown
 from common.scoping import TenantRelatedField
 from common.serializers import (
     AmountField,
@@ -48,7 +48,7 @@ class EntrySerializer(serializers.ModelSerializer):
         # The hot path of every entry list: the answer the declared fields give (two-place
         # amount, ISO dates, created_at in the current time zone with Z for UTC), built
         # directly: DRF's generic walk over the fields cost more than the query did. `entry` is
-        # an Entry or a selectors.EntryRow; both have these attributes.
+        # an Entry or a row of selectors.entry_rows(); both have these attributes.
         return {
             "id": entry.id,
             "customer": entry.customer_id,
@@ -190,7 +190,10 @@ class StrictQuerySerializer(serializers.Serializer):
         return attrs
 
     @classmethod
-    def values(cls, request, *names) -> dict:
+    def values(cls, request, *names, also=()) -> dict:
+        """The named parameters, parsed; one the route does not take (`names`, `also`, which
+        the view reads itself, and `format`) is a 400 too."""
+        refuse_unknown(request, {*names, *also})
         given = {name: request.query_params[name] for name in names if name in request.query_params}
         serializer = cls(data=given)
         serializer.is_valid(raise_exception=True)
@@ -201,6 +204,6 @@ class StrictQuerySerializer(serializers.Serializer):
         return cls.values(request, name)[name]
 
     @classmethod
-    def period(cls, request) -> dict:
+    def period(cls, request, *, also=()) -> dict:
         """`start_date` and `end_date` (either may be None), the end not before the start."""
-        return cls.values(request, "start_date", "end_date")
+        return cls.values(request, "start_date", "end_date", also=also)

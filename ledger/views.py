@@ -72,11 +72,9 @@ class EntryViewSetBase(
         queryset = super().filter_queryset(queryset)
         # The id breaks ties, so pages stay stable.
         ordering = queryset.query.order_by
-        return (
-            queryset
-            if any(f.lstrip("-") == "id" for f in ordering)
-            else queryset.order_by(*ordering, "id")
-        )
+        if not any(f.lstrip("-") == "id" for f in ordering):
+            queryset = queryset.order_by(*ordering, "id")
+        return selectors.entry_rows(queryset)
 
     def list(self, request, *args, **kwargs):
         if not self.wants("csv"):
@@ -260,7 +258,7 @@ class CustomerLedgerViewSet(FileFormatsMixin, CustomerViewSet):
         """The customer's statement: opening balance, each entry with the running balance,
         closing balance. JSON comes a page at a time; CSV and PDF give the whole period."""
         customer = customer_of(self.tenant, pk)
-        period = StrictQuerySerializer.period(request)
+        period = StrictQuerySerializer.period(request, also=("cursor", "page_size"))
         statement = statements.statement(customer, **period)
         name = "statement-{}-{}-{}".format(
             customer.pk, period["start_date"] or "start", period["end_date"] or "today"

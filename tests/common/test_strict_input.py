@@ -144,3 +144,33 @@ def test_an_unknown_parameter_on_the_csv_export_is_a_json_400(client, customer):
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
     assert "custmer" in response.json()
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("/api/customers/{c}/summary/", "as_of, format"),
+        ("/app/customers/{c}/summery/", "as_of, format"),
+        ("/api/customers/{c}/statement/", "cursor, end_date, format, page_size, start_date"),
+    ],
+)
+def test_an_unknown_parameter_of_a_customer_route_is_a_400_naming_the_allowed_ones(
+    client, customer, path, allowed
+):
+    # A misspelt `as_of` or `end_date` would otherwise answer for the whole ledger.
+    post(customer)
+    url = path.format(c=customer.pk)
+    response = client.get(f"{url}?asof=2026-01-01")
+    assert response.status_code == 400
+    assert response.json() == {"asof": [f"Unknown parameter; this route takes {allowed}."]}
+    assert client.get(f"{url}?format=json").status_code == 200
+
+
+def test_an_unknown_parameter_of_the_import_is_a_400_and_imports_nothing(client, customer):
+    response = client.post(
+        f"/api/customers/{customer.pk}/entries/import/?dryrun=true",
+        data=b"type,amount\ncredit,5.00\n",
+        content_type="text/csv",
+    )
+    assert response.status_code == 400 and "dryrun" in response.json()
+    assert customer.entries.count() == 0

@@ -11,7 +11,7 @@ from rest_framework import serializers
 from common.money import from_cents
 from customers.models import Customer
 from ledger.models import Entry, IdempotencyKey
-from tests.factories import make_customer, post
+from tests.factories import client_for, make_customer, post
 
 pytestmark = pytest.mark.django_db
 
@@ -348,6 +348,21 @@ class TestFilters:
         missing = client.get("/api/entries/?customer=999999")
         assert theirs.status_code == missing.status_code == 400
         assert theirs.json() == missing.json()
+
+    def test_each_merchant_in_turn_filters_by_their_own_customers_only(
+        self, client, customer, other_user, others_customer
+    ):
+        # The filter's form is built once and shared; the choices are each request's own.
+        post(customer)
+        post(others_customer)
+        theirs = client_for(other_user)
+        for _ in range(2):
+            mine = client.get(f"/api/entries/?customer={customer.pk}").json()
+            assert [row["customer"] for row in mine["results"]] == [customer.pk]
+            own = theirs.get(f"/api/entries/?customer={others_customer.pk}").json()
+            assert [row["customer"] for row in own["results"]] == [others_customer.pk]
+            assert client.get(f"/api/entries/?customer={others_customer.pk}").status_code == 400
+            assert theirs.get(f"/api/entries/?customer={customer.pk}").status_code == 400
 
     @pytest.mark.parametrize(
         ("ordering", "expected"),
