@@ -39,7 +39,8 @@ class PageNumberPagination(pagination.PageNumberPagination):
         return read_page_size(request, default=self.page_size, maximum=self.max_page_size)
 
     def paginate_queryset(self, queryset, request, view=None):
-        # A view that keeps its row count (a customer's entry_count) offers it as known_count().
+        # A view that knows its row count better than COUNT(*) over its queryset (a customer's
+        # entry_count) offers it as known_count().
         known = view.known_count() if hasattr(view, "known_count") else None
         self.django_paginator_class = partial(CountedPaginator, count=known)
         return super().paginate_queryset(queryset, request, view)

@@ -85,9 +85,10 @@ class EntryViewSetBase(
         rows = self.filter_queryset(self.get_queryset()).values_list(*exports.COLUMNS)
         return stream_csv(exports.HEADER, _export(rows), filename="entries.csv")
 
-    def known_count(self) -> int | None:
-        """The list's length without COUNT(*), when the running or daily totals hold it."""
-        return None
+    def known_count(self) -> int:
+        """The list's length: from the running or daily totals when they hold it (see the
+        subclasses), else counted on the filtered entries, before the page joins reversals."""
+        return self.filterset.qs.count()
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -130,7 +131,7 @@ class EntryViewSet(EntryViewSetBase, mixins.RetrieveModelMixin):
         if customer is not None and given.keys() <= {"customer", *DATE_FILTERS}:
             # The filter has already found the caller's customer: its totals hold the count.
             return selectors.entry_count(customer, **_dates(given))
-        return None
+        return super().known_count()
 
     @schema.REVERSE
     @action(detail=True, methods=["post"], serializer_class=ReverseEntrySerializer)
@@ -173,7 +174,7 @@ class CustomerEntryViewSet(EntryViewSetBase):
         given = self.filterset.given()
         if given.keys() <= DATE_FILTERS:
             return selectors.entry_count(self.customer, **_dates(given))
-        return None
+        return super().known_count()
 
     @schema.IMPORT
     @action(
