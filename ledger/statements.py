@@ -10,6 +10,7 @@ import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.core import signing
 from django.db import connection
@@ -25,9 +26,9 @@ ZERO = Decimal("0.00")
 PAGE_SIZE, MAX_PAGE_SIZE = 100, 1000
 
 
-@dataclass(frozen=True)
-class StatementLine:
-    """One entry of a statement, with the customer's balance just after it."""
+class StatementLine(NamedTuple):
+    """One entry of a statement, with the customer's balance just after it. (A tuple: a page
+    makes a hundred, a CSV a million, and a frozen dataclass took five times as long to make.)"""
 
     id: int
     entry_date: datetime.date
