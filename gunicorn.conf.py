@@ -16,6 +16,22 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 limit_request_line = 8190
 
 
+# The job workers (see jobs.supervisor): started when the server is ready, stopped with it.
+_job_workers = int(os.environ.get("JOB_WORKERS", "1"))
+
+
+def when_ready(server):
+    from jobs import supervisor
+
+    supervisor.start(server.log, _job_workers)
+
+
+def on_exit(server):
+    from jobs import supervisor
+
+    supervisor.stop()
+
+
 def write_json_error(sock, status_int, reason, mesg):
     """Answer the requests gunicorn refuses before Django sees them (a malformed request line,
     a URL or headers over the limits) in JSON like every other answer, not gunicorn's HTML."""

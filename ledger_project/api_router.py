@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework_nested.routers import NestedSimpleRouter
 
 from accounts.views import AuthTokenViewSet
+from jobs.views import JobViewSet
 from ledger.views import CustomerEntryViewSet, CustomerLedgerViewSet, DashboardViewSet, EntryViewSet
 
 router = DefaultRouter()
@@ -12,6 +13,7 @@ router.register("auth/tokens", AuthTokenViewSet, basename="token")
 router.register("customers", CustomerLedgerViewSet, basename="customer")
 router.register("entries", EntryViewSet, basename="entry")
 router.register("summary", DashboardViewSet, basename="dashboard")
+router.register("jobs", JobViewSet, basename="job")
 
 # /customers/{customer_pk}/entries/ (and .../entries/import/): one customer's entries.
 customer_router = NestedSimpleRouter(router, "customers", lookup="customer")

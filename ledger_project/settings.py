@@ -64,9 +64,12 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "customers",
     "ledger",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -270,6 +273,27 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+}
+
+# Jobs: long work runs on a durable queue in the database (django-tasks' database backend), in
+# the job workers gunicorn starts beside itself (JOB_WORKERS; 0 to run `manage.py run_jobs` as
+# services of their own). See jobs/.
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Where a job's input (an uploaded file) waits for its worker; on a shared disk when the job
+# workers run on other machines than the app servers.
+JOB_FILES_DIR = os.environ.get("JOB_FILES_DIR") or str(BASE_DIR / "var" / "jobs")
+# A running job's worker beats this often; a job whose worker has not beaten for
+# JOB_STALE_SECONDS is taken to be abandoned, and queued again until JOB_MAX_ATTEMPTS.
+JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 5)
+JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 120)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
+JOB_RETENTION_DAYS = env_int("JOB_RETENTION_DAYS", 30)
+# Periodic tasks: a task's dotted path, and every how many seconds it runs.
+PERIODIC_TASKS = {
+    "accounts.tasks.purge_credentials": 3600,
+    "ledger.tasks.purge_idempotency_keys": 3600,
+    "jobs.tasks.prune_finished": 3600,
 }
 
 # Ledger

@@ -1,6 +1,7 @@
 """Every route of the API contract, for tests that must cover them all."""
 
-# (method, path) of every route that needs authentication; {c} is a customer id, {e} an entry id.
+# (method, path) of every route that needs authentication; {c} is a customer id, {e} an entry
+# id, {j} a job id.
 PROTECTED_ROUTES = [
     ("get", "/api/"),
     ("get", "/api/auth/me/"),
@@ -28,6 +29,9 @@ PROTECTED_ROUTES = [
     ("get", "/api/entries/{e}/"),
     ("post", "/api/entries/{e}/reverse/"),
     ("get", "/api/summary/"),
+    ("get", "/api/jobs/"),
+    ("get", "/api/jobs/{j}/"),
+    ("delete", "/api/jobs/{j}/"),
     # v1 clients' spellings of the same views
     ("get", "/app/customers/"),
     ("get", "/app/entries/"),

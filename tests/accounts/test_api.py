@@ -13,6 +13,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from accounts.models import AuthToken
+from jobs import runner
 from tests.factories import PASSWORD, access_token, make_user, post
 from tests.routes import PROTECTED_ROUTES
 
@@ -260,7 +261,8 @@ def route_ids(user):
 
     customer = make_customer(user)
     entry = post(customer)
-    return {"c": customer.pk, "e": entry.pk}
+    job = runner.start(tenant=user, kind="import", params={})
+    return {"c": customer.pk, "e": entry.pk, "j": job.pk}
 
 
 @pytest.mark.parametrize(("method", "path"), PROTECTED_ROUTES)

@@ -20,6 +20,8 @@ from rest_framework.test import APIClient
 from accounts.models import AuthToken
 from accounts.services import start_session
 from customers.models import Customer
+from jobs import runner
+from jobs.models import Job
 from ledger.models import DailyTotal, Entry, IdempotencyKey
 from tests.factories import make_customer, make_user, post
 from tests.routes import PROTECTED_ROUTES
@@ -140,6 +142,7 @@ def snapshot():
         list(get_user_model().objects.order_by("pk").values_list()),
         list(AuthToken.objects.order_by("pk").values_list("pk", "user", "digest", "refresh_jti")),
         list(IdempotencyKey.objects.order_by("pk").values_list()),
+        list(Job.objects.order_by("pk").values_list()),
     )
 
 
@@ -152,7 +155,10 @@ def world(db):
     user = make_user("fuzz")
     customer = make_customer(user)
     entry = post(customer)
-    make_customer(make_user("neighbour"), name="Not yours")
+    neighbour = make_user("neighbour")
+    make_customer(neighbour, name="Not yours")
+    runner.start(tenant=user, kind="import", params={})
+    runner.start(tenant=neighbour, kind="import", params={})
     return user, customer, entry
 
 
@@ -185,6 +191,7 @@ def test_no_request_breaks_the_api_or_writes_on_a_4xx(
         "c": id_.format(real=customer.pk),
         "e": id_.format(real=entry.pk),
         "t": id_.format(real=token.pk),
+        "j": id_.format(real=Job.objects.filter(user=user).first().pk),
     }
     url = path.split("?")[0].format(**ids_)
     url = url if slash else url.rstrip("/")
