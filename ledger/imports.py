@@ -107,19 +107,25 @@ CHUNK = 64 * 1024
 
 
 class CSVBody:
-    """A text/csv request body, read line by line: counted against a limit and hashed as it goes."""
+    """A text/csv body (a request's, or a job's file), read line by line: counted against a
+    limit and hashed as it goes (when given a hasher)."""
 
-    def __init__(self, stream, *, limit: int, hasher):
+    def __init__(self, stream, *, limit: int, hasher=None):
         self.stream, self.limit, self.hasher, self.size = stream, limit, hasher, 0
         self.decoder = codecs.getincrementaldecoder("utf-8")()
+
+    def chunks(self):
+        """The body as it comes, a chunk at a time, counted and hashed."""
+        while chunk := self.stream.read(CHUNK):
+            yield self._count(chunk)
 
     def lines(self):
         """The body's lines, each with its newline, as a file's readline gives them (a line
         longer than a chunk comes in pieces). Read a chunk at a time: a readline per row, through
         the server's and Django's stream wrappers, cost more than parsing the row."""
         rest = ""
-        while chunk := self.stream.read(CHUNK):
-            *whole, rest = (rest + self.decoder.decode(self._count(chunk))).split("\n")
+        for chunk in self.chunks():
+            *whole, rest = (rest + self.decoder.decode(chunk)).split("\n")
             for line in whole:
                 yield line + "\n"
             if len(rest) >= CHUNK:
@@ -130,15 +136,16 @@ class CSVBody:
 
     def fingerprint(self) -> str:
         """The hash of the whole body: what was streamed, and whatever is left unread."""
-        while chunk := self.stream.read(CHUNK):
-            self._count(chunk)
+        for _ in self.chunks():
+            pass
         return self.hasher.hexdigest()
 
     def _count(self, chunk: bytes) -> bytes:
         self.size += len(chunk)
         if self.size > self.limit:
             raise ImportTooLarge(f"The file is larger than the import limit of {self.limit} bytes.")
-        self.hasher.update(chunk)
+        if self.hasher is not None:
+            self.hasher.update(chunk)
         return chunk
 
 

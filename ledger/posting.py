@@ -7,7 +7,7 @@ first for a friendly answer, and turns the database's refusals into the same dom
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -72,6 +72,8 @@ def post_entry(
     return entry
 
 
+PROGRESS_EVERY = 10_000
+
 # What an import writes of each entry, in this order.
 IMPORT_COLUMNS = ("user_id", "customer_id", "type", "amount", "note", "entry_date", "created_at")
 
@@ -82,12 +84,14 @@ def post_entries(
     customer: Customer,
     drafts: Iterable[EntryDraft],
     dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> int:
     """Post many entries to one customer in one transaction (all or none); answer how many.
 
     Rows stream to the database in bulk (common.db.copy_rows), past the ORM's per-object cost;
     the database checks and counts every row as it does a single posting. A dry run posts
-    everything the same way, so the database checks it too, then rolls it back.
+    everything the same way, so the database checks it too, then rolls it back. `progress`
+    is told the count every PROGRESS_EVERY rows.
     """
     if customer.archived_at is not None:
         raise CustomerArchived()
@@ -109,6 +113,8 @@ def post_entries(
                     )
                 )
                 posted += 1
+                if progress is not None and posted % PROGRESS_EVERY == 0:
+                    progress(posted)
         if dry_run:
             transaction.set_rollback(True)
     return posted

@@ -21,6 +21,7 @@ from common.schema import (
     LIST_ERRORS,
     SingleObjectSchema,
 )
+from jobs.serializers import JobSerializer
 from ledger import idempotency
 from ledger.serializers import (
     DashboardSerializer,
@@ -81,6 +82,11 @@ IMPORT = extend_schema(
     responses={
         201: ImportResultSerializer,
         200: OpenApiResponse(ImportResultSerializer, description="Dry run: nothing written."),
+        202: OpenApiResponse(
+            JobSerializer,
+            description="A file over IMPORT_SYNC_MAX_BYTES: its import job (follow Location). "
+            "The job's result is what 201 or 200 would have answered, its error what 400 would.",
+        ),
         **WRITE_ERRORS,
         **ERRORS_413,
         **ERRORS_415,
@@ -88,7 +94,8 @@ IMPORT = extend_schema(
     },
     description="A text/csv body with the header `type,amount,entry_date,note` (`type` and "
     "`amount` required; `entry_date` empty means today). A bad row is a 400 naming its "
-    "line, and nothing is written.",
+    "line, and nothing is written. A big file is imported by a job: 202, the job, and its URL "
+    "in Location; all of it or none of it is written, as at once.",
 )
 
 SUMMARY = extend_schema(

@@ -1,11 +1,95 @@
 """The ledger's background work: its periodic tasks (settings.PERIODIC_TASKS) and its jobs."""
 
+import datetime
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
 from django_tasks import task
 
+from customers.selectors import customer_of
+from jobs import runner
+from jobs.models import Job
+from ledger import posting
+from ledger.exceptions import LedgerError
 from ledger.idempotency import purge_expired
+from ledger.imports import CSVBody, read_entries_csv
 
 
 @task()
 def purge_idempotency_keys() -> int:
     """Forget Idempotency-Keys older than IDEMPOTENCY_KEY_RETENTION_HOURS."""
     return purge_expired()
+
+
+@runner.handler("import")
+def import_entries(run: runner.JobRun) -> dict:
+    """A CSV import too big to answer at once (the import route queued it, with the file):
+    all rows or none, in one transaction that also marks the job done; a bad row fails the job
+    with the error the route would have answered."""
+    params, tenant = run.params, run.job.user
+    try:
+        customer = customer_of(tenant, params["customer"])
+    except Http404:
+        raise runner.JobError({"detail": "The customer no longer exists."}) from None
+    today = datetime.date.fromisoformat(params["today"])
+    with runner.input_path(run.job).open("rb") as file:
+        lines = CSVBody(file, limit=settings.IMPORT_MAX_BYTES).lines()
+        try:
+            with transaction.atomic():
+                count = posting.post_entries(
+                    user=tenant,
+                    customer=customer,
+                    drafts=read_entries_csv(lines, today=today),
+                    dry_run=params["dry_run"],
+                    progress=run.count,
+                )
+                result = import_result(count, dry_run=params["dry_run"])
+                if not params["dry_run"]:
+                    run.finish(result)  # the entries and the job's success commit together
+        except LedgerError as exc:
+            raise runner.JobError({"detail": exc.message, **exc.extra()}) from None
+    return result
+
+
+@contextmanager
+def upload(chunks) -> Iterator[Path]:
+    """Keep a request's file on disk for a job (in JOB_FILES_DIR); it is removed after the
+    block unless a job took it (queue_import)."""
+    files = Path(settings.JOB_FILES_DIR)
+    files.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=files, prefix="upload-", delete=False) as file:
+        path = Path(file.name)
+        for chunk in chunks:
+            file.write(chunk)
+    try:
+        yield path
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def queue_import(upload: Path, *, tenant, customer, dry_run: bool) -> Job:
+    """Queue the import of an uploaded file into the customer's ledger (import_entries)."""
+    params = {
+        "customer": customer.pk,
+        "dry_run": dry_run,
+        "today": timezone.localdate().isoformat(),
+    }
+    return runner.start(
+        tenant=tenant,
+        kind="import",
+        params=params,
+        before_run=lambda job: upload.replace(runner.input_path(job)),
+    )
+
+
+def import_result(count: int, *, dry_run: bool) -> dict:
+    """What an import answers: how many rows it posted, or, for a dry run, found valid."""
+    if dry_run:
+        return {"imported": 0, "valid_rows": count, "dry_run": True}
+    return {"imported": count}

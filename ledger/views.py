@@ -13,6 +13,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import UnsupportedMediaType, ValidationError
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 from rest_framework.utils.urls import replace_query_param
 
 from common.db import streaming_read
@@ -25,8 +26,9 @@ from common.throttling import FileThrottle, ScopedThrottle
 from customers.models import Customer
 from customers.selectors import customer_of
 from customers.views import CustomerViewSet
-from ledger import exports, idempotency, posting, schema, selectors, statements
-from ledger.exceptions import ImportTooLarge, InvalidImport
+from jobs.serializers import JobSerializer
+from ledger import exports, idempotency, posting, schema, selectors, statements, tasks
+from ledger.exceptions import CustomerArchived, ImportTooLarge, InvalidImport
 from ledger.filters import EntryFilter
 from ledger.imports import CSVBody, CSVStreamParser, read_entries_csv
 from ledger.models import Entry
@@ -206,16 +208,37 @@ class CustomerEntryViewSet(EntryViewSetBase):
         if request.content_type.split(";")[0].strip() != CSVStreamParser.media_type:
             raise UnsupportedMediaType(request.content_type)
 
+        if length > settings.IMPORT_SYNC_MAX_BYTES:
+            return self._import_job(request, body, customer, dry_run)
+
         def write():
             drafts = read_entries_csv(body.lines(), today=timezone.localdate())
             count = posting.post_entries(
                 user=self.tenant, customer=customer, drafts=drafts, dry_run=dry_run
             )
-            if dry_run:
-                return Response({"imported": 0, "valid_rows": count, "dry_run": True})
-            return Response({"imported": count}, status=status.HTTP_201_CREATED)
+            answer = status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED
+            return Response(tasks.import_result(count, dry_run=dry_run), status=answer)
 
         return idempotency.once(request, write, fingerprint=body.fingerprint)
+
+    def _import_job(self, request, body, customer, dry_run):
+        """A file too big to import at once: kept on disk and imported by a job (202)."""
+        if customer.archived_at is not None:
+            raise CustomerArchived()
+        with tasks.upload(body.chunks()) as upload:
+
+            def write():
+                job = tasks.queue_import(
+                    upload, tenant=self.tenant, customer=customer, dry_run=dry_run
+                )
+                location = reverse("api:job-detail", args=[job.pk], request=request)
+                return Response(
+                    JobSerializer(job).data,
+                    status=status.HTTP_202_ACCEPTED,
+                    headers={"Location": location},
+                )
+
+            return idempotency.once(request, write, fingerprint=body.fingerprint)
 
 
 class CustomerLedgerViewSet(FileFormatsMixin, CustomerViewSet):

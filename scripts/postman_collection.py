@@ -71,6 +71,19 @@ STATEMENT_KEYS = [
     "next",
 ]
 PAGE_KEYS = ["count", "next", "previous", "results"]
+JOB_KEYS = [
+    "id",
+    "kind",
+    "status",
+    "progress",
+    "created_at",
+    "started_at",
+    "finished_at",
+    "cancel_requested",
+    "result",
+    "error",
+    "result_url",
+]
 
 
 def request(
@@ -581,6 +594,73 @@ def build():
             keys=SUMMARY_KEYS,
         ),
     ]
+    jobs = [
+        request(
+            "A customer for a big import",
+            "POST",
+            "/api/customers/",
+            body={"name": "Bulk buyer"},
+            status=201,
+            keys=["id"],
+            tests=[save("bulkCustomerId", "body.id")],
+        ),
+        request(
+            "A big CSV is imported by a job (202, Location)",
+            "POST",
+            "/api/customers/{{bulkCustomerId}}/entries/import/",
+            raw_body="{{bigCsv}}",
+            content_type="text/csv",
+            status=202,
+            keys=JOB_KEYS,
+            prerequest=[
+                "// Over IMPORT_SYNC_MAX_BYTES (512 KB): 25,000 rows of 1.00.",
+                "const rows = Array.from({length: 25000}, (_, n) => "
+                '"credit,1.00,2026-03-01,row " + n);',
+                'pm.variables.set("bigCsv", "type,amount,entry_date,note\\n" + '
+                'rows.join("\\n") + "\\n");',
+                'pm.collectionVariables.set("jobPolls", 0);',
+            ],
+            tests=[
+                save("jobId", "body.id"),
+                'pm.test("queued", () => pm.expect(body.kind).to.eql("import"));',
+                'pm.test("Location is the job", () => pm.expect('
+                'pm.response.headers.get("Location")).to.include("/api/jobs/" + body.id + "/"));',
+            ],
+        ),
+        request(
+            "Follow the job until it has finished",
+            "GET",
+            "/api/jobs/{{jobId}}/",
+            keys=JOB_KEYS,
+            prerequest=["setTimeout(() => {}, 200);"],
+            tests=[
+                'const polls = Number(pm.collectionVariables.get("jobPolls")) + 1;',
+                'pm.collectionVariables.set("jobPolls", polls);',
+                'if (["queued", "running"].includes(body.status) && polls < 300) {',
+                "    postman.setNextRequest(pm.info.requestName);",
+                "} else {",
+                '    pm.test("succeeded", () => pm.expect(body.status).to.eql("succeeded"));',
+                '    pm.test("every row", () => pm.expect(body.result).to.eql({imported: 25000}));',
+                "}",
+            ],
+        ),
+        request(
+            "The caller's jobs",
+            "GET",
+            "/api/jobs/",
+            keys=PAGE_KEYS,
+            tests=[
+                'pm.test("the import", () => pm.expect(body.results[0].kind).to.eql("import"));'
+            ],
+        ),
+        request(
+            "A finished job cannot be cancelled (409)",
+            "DELETE",
+            "/api/jobs/{{jobId}}/",
+            status=409,
+            keys=["detail"],
+        ),
+    ]
     operations = [
         request("Health", "GET", "/healthz", keys=["status", "database"], auth=False),
         request(
@@ -652,6 +732,9 @@ def build():
                 "token",
                 "integrationToken",
                 "integrationId",
+                "bulkCustomerId",
+                "jobId",
+                "jobPolls",
             ]
         ],
         "item": [
@@ -660,6 +743,7 @@ def build():
             {"name": "Entries", "item": entries},
             {"name": "Archive", "item": archive},
             {"name": "Earlier clients (v1)", "item": v1},
+            {"name": "Jobs", "item": jobs},
             {"name": "Operations and logout", "item": operations},
         ],
     }

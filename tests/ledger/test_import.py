@@ -12,6 +12,8 @@ from rest_framework.exceptions import ValidationError
 from common.money import parse_amount
 from common.serializers import AmountField
 from customers.models import Customer
+from jobs.models import Job
+from jobs.worker import drain
 from ledger.models import Entry, IdempotencyKey
 
 pytestmark = pytest.mark.django_db
@@ -186,8 +188,10 @@ class TestImport:
             credit, debit = (credit + cents, debit) if kind == "credit" else (credit, debit + cents)
             rows.append(f"{kind},{cents // 100}.{cents % 100:02d},2026-01-{1 + n % 28:02d},r{n}\n")
         response = send(client, customer, HEADER + "".join(rows))
-        assert response.status_code == 201
-        assert response.json() == {"imported": 100_000}
+        assert response.status_code == 202  # a file this big is imported by a job
+        assert drain() >= 1
+        job = client.get(response["Location"]).json()
+        assert (job["status"], job["result"]) == ("succeeded", {"imported": 100_000})
         customer.refresh_from_db()
         assert customer.total_credit == Decimal(credit).scaleb(-2)
         assert customer.total_debit == Decimal(debit).scaleb(-2)
@@ -197,6 +201,81 @@ class TestImport:
         out = StringIO()
         call_command("verify_ledger", stdout=out)
         assert "No drift" in out.getvalue()
+
+
+class TestImportJobs:
+    """A file over IMPORT_SYNC_MAX_BYTES is kept and imported by a job on the worker (202)."""
+
+    @pytest.fixture(autouse=True)
+    def small_sync_limit(self, settings, tmp_path):
+        settings.IMPORT_SYNC_MAX_BYTES = 64
+        settings.JOB_FILES_DIR = str(tmp_path)
+
+    BODY = HEADER + "credit,10.00,2026-01-01,a\n" * 3 + "debit,4.00,2026-01-02,b\n"
+
+    def test_a_big_file_answers_202_with_its_job_and_the_worker_imports_it(
+        self, client, customer, tmp_path
+    ):
+        response = send(client, customer, self.BODY)
+        assert response.status_code == 202
+        job = response.json()
+        assert (job["kind"], job["status"], job["result"]) == ("import", "queued", None)
+        assert response["Location"] == f"http://testserver/api/jobs/{job['id']}/"
+        assert Entry.objects.count() == 0  # nothing before the job runs
+        assert [path.name for path in tmp_path.iterdir()] == [f"job-{job['id']}.input"]
+        drain()
+        job = client.get(response["Location"]).json()
+        assert (job["status"], job["result"]) == ("succeeded", {"imported": 4})
+        customer.refresh_from_db()
+        assert (customer.total_credit, customer.total_debit) == (Decimal("30"), Decimal("4"))
+        assert list(tmp_path.iterdir()) == []  # the file goes with the job
+
+    def test_a_bad_row_fails_the_job_with_the_routes_error_and_writes_nothing(
+        self, client, customer
+    ):
+        response = send(client, customer, self.BODY + "credit,1.2.3,2026-01-03,c\n")
+        drain()
+        job = client.get(response["Location"]).json()
+        assert job["status"] == "failed" and job["result"] is None
+        assert job["error"]["line"] == 6 and "amount" in job["error"]["errors"]
+        assert untouched(customer)
+
+    def test_a_big_dry_run_is_a_job_too(self, client, customer):
+        response = send(client, customer, self.BODY, query="?dry_run=true")
+        drain()
+        job = client.get(response["Location"]).json()
+        assert job["result"] == {"imported": 0, "valid_rows": 4, "dry_run": True}
+        assert untouched(customer)
+
+    def test_the_same_key_answers_the_same_job_and_another_body_is_refused(self, client, customer):
+        first = send(client, customer, self.BODY, HTTP_IDEMPOTENCY_KEY="big-1")
+        again = send(client, customer, self.BODY, HTTP_IDEMPOTENCY_KEY="big-1")
+        assert (first.status_code, again.status_code) == (202, 202)
+        assert again.json()["id"] == first.json()["id"] and again["Idempotent-Replayed"] == "true"
+        other = send(client, customer, self.BODY + "credit,1,,\n", HTTP_IDEMPOTENCY_KEY="big-1")
+        assert other.status_code == 422
+        assert Job.objects.count() == 1
+        drain()
+        assert customer.entries.count() == 4
+
+    def test_a_cancelled_import_writes_nothing(self, client, customer, tmp_path):
+        response = send(client, customer, self.BODY)
+        assert client.delete(response["Location"]).json()["status"] == "cancelled"
+        drain()
+        assert untouched(customer) and list(tmp_path.iterdir()) == []
+
+    def test_an_archived_customer_is_refused_before_a_job_is_made(self, client, customer):
+        client.delete(f"/api/customers/{customer.pk}/")
+        response = send(client, customer, self.BODY)
+        assert response.status_code == 409 and Job.objects.count() == 0
+
+    def test_a_customer_archived_before_the_job_runs_fails_it(self, client, customer):
+        response = send(client, customer, self.BODY)
+        client.delete(f"/api/customers/{customer.pk}/")
+        drain()
+        job = client.get(response["Location"]).json()
+        assert job["status"] == "failed" and "archived" in job["error"]["detail"]
+        assert Entry.objects.count() == 0
 
 
 @pytest.mark.parametrize(
