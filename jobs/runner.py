@@ -30,8 +30,6 @@ from jobs.models import Job, JobStatus
 logger = logging.getLogger(__name__)
 
 HANDLERS: dict[str, Callable[["JobRun"], dict]] = {}
-# The attempts running in this process, by job: the worker's heartbeat records their counts.
-RUNNING: dict[int, "JobRun"] = {}
 
 
 def handler(kind: str):
@@ -89,7 +87,6 @@ class JobRun:
 
     job: Job
     finished: bool = field(default=False)
-    counted: int = field(default=0)
 
     @property
     def params(self) -> dict:
@@ -103,12 +100,6 @@ class JobRun:
             fields["total"] = total
         if not self._mine().update(**fields):
             raise JobCancelled()
-
-    def count(self, done: int) -> None:
-        """Note progress in memory only; the worker's heartbeat records it. For work done in one
-        long transaction, where a write to the job of its own would lock the job's row (or, on
-        SQLite, wait for the transaction) until it ends."""
-        self.counted = done
 
     def finish(self, result: dict) -> None:
         """Mark the job succeeded with `result`. Call it inside the transaction that publishes
@@ -136,7 +127,6 @@ def run_job(context, job_id: int):
     run = _claim(job_id, worker)
     if run is None:
         return None  # cancelled while queued, or already taken by another attempt
-    RUNNING[job_id] = run
     try:
         result = HANDLERS[run.job.kind](run)
         if not run.finished:
@@ -150,7 +140,6 @@ def run_job(context, job_id: int):
         _settle(run, status=JobStatus.FAILED, error={"detail": UNEXPECTED})
         raise  # the queue records the traceback for the operator
     finally:
-        RUNNING.pop(job_id, None)
         if _finished(run.job.pk):
             input_path(run.job).unlink(missing_ok=True)
     return run.job.pk
@@ -200,11 +189,8 @@ def cancel(job: Job) -> Job:
 
 
 def beat(worker: str) -> None:
-    """The worker's heartbeat: its running jobs are alive, and this far along."""
+    """The worker's heartbeat: its running jobs are alive."""
     Job.objects.filter(status=JobStatus.RUNNING, worker=worker).update(heartbeat_at=timezone.now())
-    for run in list(RUNNING.values()):
-        if run.counted:
-            run._mine().filter(done__lt=run.counted).update(done=run.counted)
 
 
 def recover_abandoned(*, now=None) -> int:

@@ -135,3 +135,22 @@ class IdempotencyKey(TenantOwned):
 
     def __str__(self):
         return self.key
+
+
+class StagedEntry(models.Model):
+    """A row of an import waiting to be published (ledger.posting): not an entry yet, seen by no
+    read and counted in no total. An import stages its rows in short transactions, then
+    publishes them as entries in one statement, so the file goes in all at once or not at all,
+    and holds SQLite's one write lock only briefly at a time."""
+
+    batch = models.CharField(max_length=40)
+    type = models.CharField(max_length=6)
+    amount = models.BigIntegerField()  # cents, checked already
+    note = models.TextField(blank=True)
+    entry_date = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["batch", "id"], name="ledger_staged_batch_idx")]
+
+    def __str__(self):
+        return f"{self.batch} {self.type} {self.amount}"

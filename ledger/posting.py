@@ -7,12 +7,14 @@ first for a friendly answer, and turns the database's refusals into the same dom
 """
 
 import datetime
+import itertools
+import uuid
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from common.db import copy_rows
@@ -25,7 +27,7 @@ from ledger.exceptions import (
     ReversalOfReversal,
     refusal_of,
 )
-from ledger.models import Entry, EntryType
+from ledger.models import Entry, EntryType, StagedEntry
 
 OPPOSITE = {EntryType.CREDIT: EntryType.DEBIT, EntryType.DEBIT: EntryType.CREDIT}
 TYPES = frozenset(EntryType.values)
@@ -72,8 +74,6 @@ def post_entry(
     return entry
 
 
-PROGRESS_EVERY = 10_000
-
 # What an import writes of each entry, in this order.
 IMPORT_COLUMNS = ("user_id", "customer_id", "type", "amount", "note", "entry_date", "created_at")
 
@@ -84,40 +84,72 @@ def post_entries(
     customer: Customer,
     drafts: Iterable[EntryDraft],
     dry_run: bool = False,
+) -> int:
+    """Post many entries to one customer in one transaction (all or none); answer how many: the
+    drafts are staged, then published. A dry run does everything, so the database checks every
+    row too, then rolls it back."""
+    batch = f"request-{uuid.uuid4().hex}"
+    with transaction.atomic():
+        stage(batch, drafts)
+        return publish(batch, user=user, customer=customer, dry_run=dry_run)
+
+
+STAGED_COLUMNS = ("batch", "type", "amount", "note", "entry_date")
+
+
+def stage(
+    batch: str,
+    drafts: Iterable[EntryDraft],
+    *,
+    chunk: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Post many entries to one customer in one transaction (all or none); answer how many.
+    """Check each draft and stage it under `batch`; answer how many. All in the caller's
+    transaction, or, with `chunk`, in a transaction per `chunk` rows, each parsed before its
+    transaction begins, so other writers get in between (`progress` is told the count after
+    each). Rows stream to the database in bulk (common.db.copy_rows), past the ORM's per-object
+    cost."""
+    drafts, staged = iter(drafts), 0
+    while True:
+        rows = [
+            (batch, draft.type, _check(draft), draft.note, draft.entry_date)
+            for draft in (itertools.islice(drafts, chunk) if chunk else drafts)
+        ]
+        with transaction.atomic(), copy_rows(StagedEntry, STAGED_COLUMNS) as write:
+            for row in rows:
+                write(row)
+        staged += len(rows)
+        if progress is not None:
+            progress(staged)
+        if not chunk or len(rows) < chunk:
+            return staged
 
-    Rows stream to the database in bulk (common.db.copy_rows), past the ORM's per-object cost;
-    the database checks and counts every row as it does a single posting. A dry run posts
-    everything the same way, so the database checks it too, then rolls it back. `progress`
-    is told the count every PROGRESS_EVERY rows.
-    """
+
+def publish(batch: str, *, user, customer: Customer, dry_run: bool = False) -> int:
+    """Post the batch's staged rows to the customer's ledger as entries, in their order, in one
+    statement (the database checks and counts every row, as for a single posting), and clear
+    them; answer how many. In one transaction; a dry run rolls it back."""
     if customer.archived_at is not None:
         raise CustomerArchived()
-    posted = 0
-    with _refusals(), transaction.atomic():
-        created_at = timezone.now()
-        with copy_rows(Entry, IMPORT_COLUMNS) as write:
-            for draft in drafts:
-                cents = _check(draft)
-                write(
-                    (
-                        user.pk,
-                        customer.pk,
-                        draft.type,
-                        cents,
-                        draft.note,
-                        draft.entry_date,
-                        created_at,
-                    )
-                )
-                posted += 1
-                if progress is not None and posted % PROGRESS_EVERY == 0:
-                    progress(posted)
+    entries, staged = (connection.ops.quote_name(m._meta.db_table) for m in (Entry, StagedEntry))
+    moment = connection.ops.adapt_datetimefield_value(timezone.now())
+    with _refusals(), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {entries} ({', '.join(IMPORT_COLUMNS)}) "  # noqa: S608
+            "SELECT %s, %s, type, amount, note, entry_date, %s "
+            f"FROM {staged} WHERE batch = %s ORDER BY id",
+            [user.pk, customer.pk, moment, batch],
+        )
+        posted = cursor.rowcount
+        discard(batch)
         if dry_run:
             transaction.set_rollback(True)
     return posted
+
+
+def discard(batch: str) -> None:
+    """Forget a batch's staged rows (an import that failed, or was given up on)."""
+    StagedEntry.objects.filter(batch=batch).delete()
 
 
 def reverse_entry(

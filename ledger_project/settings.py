@@ -293,6 +293,7 @@ JOB_RETENTION_DAYS = env_int("JOB_RETENTION_DAYS", 30)
 PERIODIC_TASKS = {
     "accounts.tasks.purge_credentials": 3600,
     "ledger.tasks.purge_idempotency_keys": 3600,
+    "ledger.tasks.discard_abandoned_imports": 3600,
     "jobs.tasks.prune_finished": 3600,
 }
 

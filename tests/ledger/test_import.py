@@ -12,9 +12,12 @@ from rest_framework.exceptions import ValidationError
 from common.money import parse_amount
 from common.serializers import AmountField
 from customers.models import Customer
+from jobs import runner
 from jobs.models import Job
 from jobs.worker import drain
-from ledger.models import Entry, IdempotencyKey
+from ledger import posting
+from ledger.models import Entry, IdempotencyKey, StagedEntry
+from ledger.tasks import discard_abandoned_imports
 
 pytestmark = pytest.mark.django_db
 HEADER = "type,amount,entry_date,note\n"
@@ -263,6 +266,57 @@ class TestImportJobs:
         assert client.delete(response["Location"]).json()["status"] == "cancelled"
         drain()
         assert untouched(customer) and list(tmp_path.iterdir()) == []
+
+    def test_rows_are_staged_in_chunks_with_progress_then_published_at_once(
+        self, client, customer, monkeypatch
+    ):
+        monkeypatch.setattr("ledger.tasks.STAGE_CHUNK", 3)
+        seen = []
+        real_publish = posting.publish
+
+        def publish(batch, **kwargs):
+            # Before publishing: every row staged, none of them an entry yet.
+            seen.append((StagedEntry.objects.filter(batch=batch).count(), Entry.objects.count()))
+            return real_publish(batch, **kwargs)
+
+        monkeypatch.setattr("ledger.posting.publish", publish)
+        response = send(client, customer, self.BODY)
+        drain()
+        job = client.get(response["Location"]).json()
+        assert seen == [(4, 0)] and job["progress"] == {"done": 4, "total": 4}
+        assert job["status"] == "succeeded" and StagedEntry.objects.count() == 0
+        assert list(Entry.objects.order_by("id").values_list("note", flat=True)) == list("aaab")
+
+    def test_rows_an_earlier_attempt_staged_are_not_published_twice(self, client, customer):
+        response = send(client, customer, self.BODY)
+        job_id = response.json()["id"]
+        # An attempt killed mid-staging left rows behind.
+        StagedEntry.objects.create(
+            batch=f"job-{job_id}", type="credit", amount=100, entry_date="2026-01-01"
+        )
+        drain()
+        assert client.get(response["Location"]).json()["result"] == {"imported": 4}
+        assert customer.entries.count() == 4 and StagedEntry.objects.count() == 0
+
+    def test_a_job_cancelled_while_it_stages_writes_nothing(self, client, customer, monkeypatch):
+        monkeypatch.setattr("ledger.tasks.STAGE_CHUNK", 2)
+        response = send(client, customer, self.BODY)
+        # The cancel arrives after a worker took the job: it stops at its next chunk.
+        Job.objects.filter(pk=response.json()["id"]).update(cancel_requested=True)
+        drain()
+        assert client.get(response["Location"]).json()["status"] == "cancelled"
+        assert untouched(customer) and StagedEntry.objects.count() == 0
+
+    def test_rows_of_jobs_no_longer_running_are_discarded_by_the_periodic_task(self, user):
+        running = runner.start(tenant=user, kind="import", params={})
+        failed = runner.start(tenant=user, kind="import", params={})
+        Job.objects.filter(pk=failed.pk).update(status="failed")
+        for job in (running, failed):
+            StagedEntry.objects.create(
+                batch=f"job-{job.pk}", type="credit", amount=1, entry_date="2026-01-01"
+            )
+        assert discard_abandoned_imports.call() == 1
+        assert list(StagedEntry.objects.values_list("batch", flat=True)) == [f"job-{running.pk}"]
 
     def test_an_archived_customer_is_refused_before_a_job_is_made(self, client, customer):
         client.delete(f"/api/customers/{customer.pk}/")
