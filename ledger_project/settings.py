@@ -273,6 +273,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # fontTools reports every font it subsets for a PDF, at INFO: hundreds of lines a PDF.
+    "loggers": {"fontTools": {"level": "WARNING"}},
 }
 
 # Jobs: long work runs on a durable queue in the database (django-tasks' database backend), in
@@ -314,5 +316,5 @@ IMPORT_SYNC_MAX_BYTES = env_int("IMPORT_SYNC_MAX_BYTES", 512 * 1024)
 # font, which draws Latin-1 only.
 PDF_FONT_PATH = os.environ.get("PDF_FONT_PATH", "")
 # A PDF statement is for sending to a customer: past this many entries, ask for CSV instead.
-STATEMENT_PDF_MAX_ENTRIES = env_int("STATEMENT_PDF_MAX_ENTRIES", 5000)
+STATEMENT_PDF_MAX_ENTRIES = env_int("STATEMENT_PDF_MAX_ENTRIES", 10_000)
 PDF_FALLBACK_FONT_DIR = os.environ.get("PDF_FALLBACK_FONT_DIR", "")

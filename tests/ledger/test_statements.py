@@ -5,6 +5,7 @@ import datetime
 import io
 import itertools
 import json
+import logging
 import random
 import subprocess
 from decimal import Decimal
@@ -402,6 +403,17 @@ class TestPDF:
         customer = make_customer(user, name="रवि कुमार")
         post(customer)
         assert "रवि कुमार" in self.text_of(self.pdf(client, customer), tmp_path)
+
+    def test_notes_in_indian_scripts_are_shaped_beside_ascii_ones(self, client, customer, tmp_path):
+        post(customer, note="चीनी 5 kg")
+        post(customer, note="sugar 5 kg")
+        text = self.text_of(self.pdf(client, customer), tmp_path)
+        assert "चीनी 5 kg" in text and "sugar 5 kg" in text
+
+    def test_a_pdf_writes_nothing_to_the_log(self, client, customer, history, caplog):
+        with caplog.at_level(logging.DEBUG):
+            self.pdf(client, customer)
+        assert [record.getMessage() for record in caplog.records if record.levelno >= 20] == []
 
     def test_too_many_entries_for_a_pdf_is_a_400(self, client, customer, settings):
         settings.STATEMENT_PDF_MAX_ENTRIES = 2

@@ -46,14 +46,14 @@ def import_file(session, server, customer: int, body: bytes) -> str:
     return response.headers["Location"]
 
 
-def wait_for(session, url: str, *, until, timeout: float = 60) -> dict:
+def wait_for(session, url: str, *, until, server, timeout: float = 60) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         job = session.get(url, timeout=30).json()
         if until(job):
             return job
         time.sleep(0.05)
-    raise AssertionError(f"{url} never got there: {job}")
+    raise AssertionError(f"{url} never got there: {job}\n{server.log()[-4000:]}")
 
 
 def finished(job) -> bool:
@@ -65,7 +65,9 @@ def test_a_big_import_runs_on_the_job_worker_the_server_started(start_server):
     session = session_for(server)
     customer = session.post(f"{server.url}/api/customers/", json={"name": "Big"}).json()["id"]
     body, total = csv_rows(5_000)
-    job = wait_for(session, import_file(session, server, customer, body), until=finished)
+    job = wait_for(
+        session, import_file(session, server, customer, body), until=finished, server=server
+    )
     assert (job["status"], job["result"]) == ("succeeded", {"imported": 5_000})
     summary = session.get(f"{server.url}/api/customers/{customer}/summary/").json()
     assert summary["total_credit"] == f"{total // 100}.{total % 100:02d}"
@@ -79,11 +81,11 @@ def test_a_worker_killed_mid_import_loses_nothing_and_posts_nothing_twice(start_
     customer = session.post(f"{server.url}/api/customers/", json={"name": "Big"}).json()["id"]
     body, total = csv_rows(150_000)
     url = import_file(session, server, customer, body)
-    job = wait_for(session, url, until=lambda job: job["status"] == "running")
+    job = wait_for(session, url, until=lambda job: job["status"] == "running", server=server)
     worker_pid = worker_of(server)
     os.kill(worker_pid, signal.SIGKILL)
     # gunicorn starts another worker; it finds the job's heartbeat stale and runs it again.
-    again = wait_for(session, url, until=finished, timeout=120)
+    again = wait_for(session, url, until=finished, server=server, timeout=120)
     assert (again["status"], again["result"]) == ("succeeded", {"imported": 150_000})
     assert again["started_at"] > job["started_at"]  # a second attempt did the import
     assert worker_of(server) != worker_pid
