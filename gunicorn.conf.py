@@ -18,18 +18,20 @@ limit_request_line = 8190
 
 # The job workers (see jobs.supervisor): started when the server is ready, stopped with it.
 _job_workers = int(os.environ.get("JOB_WORKERS", "1"))
+_supervisor = None
 
 
 def when_ready(server):
+    global _supervisor
     from jobs import supervisor
 
-    supervisor.start(server.log, _job_workers)
+    _supervisor = supervisor.start(_job_workers)
 
 
 def on_exit(server):
     from jobs import supervisor
 
-    supervisor.stop()
+    supervisor.stop(_supervisor)
 
 
 def write_json_error(sock, status_int, reason, mesg):

@@ -53,7 +53,8 @@ def wait_for(session, url: str, *, until, server, timeout: float = 60) -> dict:
         if until(job):
             return job
         time.sleep(0.05)
-    raise AssertionError(f"{url} never got there: {job}\n{server.log()[-4000:]}")
+    log = "\n".join(line for line in server.log().splitlines() if " /api/" not in line)
+    raise AssertionError(f"{url} never got there: {job}\n{log[-6000:]}")
 
 
 def finished(job) -> bool:
@@ -96,16 +97,23 @@ def test_a_worker_killed_mid_import_loses_nothing_and_posts_nothing_twice(start_
 
 
 def worker_of(server) -> int:
-    """The pid of the job worker the server's master started (`manage.py run_jobs`)."""
+    """The pid of the job worker (`manage.py run_jobs`) of the server's job supervisor."""
     for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as stat:
-                    parent = int(stat.read().rsplit(")", 1)[1].split()[1])
-                with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
-                    command = cmdline.read()
-            except (FileNotFoundError, ProcessLookupError):
-                continue
-            if parent == server.process.pid and b"run_jobs" in command:
+        if entry.isdigit() and b"run_jobs" in _read(f"/proc/{entry}/cmdline"):
+            supervisor = _parent_of(int(entry))
+            if supervisor and _parent_of(supervisor) == server.process.pid:
                 return int(entry)
     raise AssertionError("no job worker is running")
+
+
+def _read(path: str) -> bytes:
+    try:
+        with open(path, "rb") as file:
+            return file.read()
+    except (FileNotFoundError, ProcessLookupError):
+        return b""
+
+
+def _parent_of(pid: int) -> int | None:
+    stat = _read(f"/proc/{pid}/stat")
+    return int(stat.rsplit(b")", 1)[1].split()[1]) if stat else None
