@@ -2,6 +2,8 @@
 process: start, progress, success and failure, cancel, the fence between attempts, recovery of
 a job whose worker stopped, and periodic tasks queued once."""
 
+import os
+import time
 from datetime import timedelta
 
 import pytest
@@ -12,6 +14,7 @@ from django_tasks_db.models import DBTaskResult
 
 from jobs import runner, schedule
 from jobs.models import Job, JobStatus, Periodic
+from jobs.tasks import FILE_GRACE_SECONDS, prune_finished
 from jobs.worker import drain
 from tests.factories import make_user
 from tests.jobs.handlers import SEEN
@@ -134,3 +137,20 @@ def test_periodic_tasks_are_queued_once_when_due(settings):
     assert drain() == 2
     runs = DBTaskResult.objects.filter(task_path="ledger.tasks.purge_idempotency_keys")
     assert [run.status for run in runs] == [TaskResultStatus.SUCCESSFUL] * 2
+
+
+def test_files_no_live_job_reads_are_pruned_once_they_are_old(user, settings, tmp_path):
+    settings.JOB_FILES_DIR = str(tmp_path)
+    live = runner.start(tenant=user, kind="test-count", params={"to": 1})
+    kept_young = tmp_path / "upload-new"
+    old = {tmp_path / f"job-{live.pk}.input", tmp_path / "job-999.input", tmp_path / "upload-x"}
+    for path in [*old, kept_young]:
+        path.write_text("type,amount\n")
+    an_hour_ago = time.time() - 2 * FILE_GRACE_SECONDS
+    for path in old:
+        os.utime(path, (an_hour_ago, an_hour_ago))
+    assert prune_finished.call()["files"] == 2
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        f"job-{live.pk}.input",
+        "upload-new",
+    ]
