@@ -34,7 +34,7 @@ class KnownParametersFilter(filters.BaseFilterBackend):
     def allowed(cls, view, queryset) -> frozenset[str]:
         """The parameters the view's list reads, worked out once per view class."""
         if type(view) not in cls.known:
-            names = {api_settings.URL_FORMAT_OVERRIDE}
+            names = set()
             for backend in (backend() for backend in view.filter_backends if backend is not cls):
                 if isinstance(backend, DjangoFilterBackend):  # its schema is drf-spectacular's
                     filterset = backend.get_filterset_class(view, queryset)

@@ -14,7 +14,7 @@ another attempt began.
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
+from common.exceptions import DomainError
 from jobs.models import Job, JobStatus
 
 logger = logging.getLogger(__name__)
@@ -55,8 +56,11 @@ class JobCancelled(Exception):
     """The job was cancelled, or given to another attempt: stop, and write nothing more."""
 
 
-class JobFinished(Exception):
+class JobFinished(DomainError):
     """The job has finished: there is nothing left to cancel."""
+
+    status = 409
+    default_message = "The job has finished; there is nothing to cancel."
 
 
 def start(*, tenant, kind: str, params: dict, before_run=None) -> Job:
@@ -67,13 +71,13 @@ def start(*, tenant, kind: str, params: dict, before_run=None) -> Job:
         job = Job.objects.create(user=tenant, kind=kind, params=params)
         if before_run is not None:
             before_run(job)
-        _enqueue(job.pk)
-    return Job.objects.get(pk=job.pk)
+        _enqueue(job)
+    return job
 
 
-def _enqueue(job_id: int) -> None:
-    queued = run_job.enqueue(job_id)
-    Job.objects.filter(pk=job_id).update(task_id=str(queued.id))
+def _enqueue(job: Job) -> None:
+    job.task_id = str(run_job.enqueue(job.pk).id)
+    Job.objects.filter(pk=job.pk).update(task_id=job.task_id)
 
 
 def input_path(job: Job) -> Path:
@@ -86,7 +90,7 @@ class JobRun:
     """One attempt at a job, as its handler sees it."""
 
     job: Job
-    finished: bool = field(default=False)
+    finished: bool = False
 
     @property
     def params(self) -> dict:
@@ -201,6 +205,7 @@ def recover_abandoned(*, now=None) -> int:
     running = Job.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=cutoff)
     recovered = 0
     for job in running.only("pk", "attempts", "task_id", "cancel_requested"):
+        abandoned_run = job.task_id  # the queue's record of the attempt that stopped
         with transaction.atomic():
             this = running.filter(pk=job.pk, attempts=job.attempts)
             if job.cancel_requested:
@@ -216,9 +221,9 @@ def recover_abandoned(*, now=None) -> int:
             else:
                 changed = this.update(status=JobStatus.QUEUED, worker="", heartbeat_at=None)
                 if changed:
-                    _enqueue(job.pk)
+                    _enqueue(job)
             if changed:
-                _abandon(job.task_id, now)
+                _abandon(abandoned_run, now)
                 recovered += 1
         if changed and _finished(job.pk):
             input_path(job).unlink(missing_ok=True)
