@@ -1,6 +1,9 @@
 """File formats the API streams itself (CSV, PDF), and keeping error answers JSON regardless."""
 
 import csv
+import io
+from collections.abc import Iterator
+from itertools import islice
 
 from django.http import StreamingHttpResponse
 from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
@@ -55,20 +58,30 @@ def spreadsheet_safe(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-class _Echo:
-    def write(self, value):
-        return value
+# Rows to a chunk of CSV: a chunk per line would be a write (a system call) per line.
+CSV_BATCH = 1000
+
+
+def csv_chunks(header, rows) -> Iterator[bytes]:
+    """The CSV's bytes (UTF-8), CSV_BATCH rows to a chunk, to a socket or a file. Memory stays
+    flat however many rows."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    rows = iter(rows)
+    while chunk := list(islice(rows, CSV_BATCH)):
+        writer.writerows(chunk)
+        yield buffer.getvalue().encode()
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():  # the header of a CSV with no rows
+        yield buffer.getvalue().encode()
 
 
 def stream_csv(header, rows, *, filename: str) -> StreamingHttpResponse:
-    """Stream rows as a CSV download, a line at a time: memory stays flat however many rows."""
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield writer.writerow(header)
-        for row in rows:
-            yield writer.writerow(row)
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    """Stream rows as a CSV download (see csv_chunks)."""
+    response = StreamingHttpResponse(
+        csv_chunks(header, rows), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

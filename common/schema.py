@@ -38,6 +38,7 @@ ERRORS_400 = {
 ERRORS_401 = {401: _error("Not authenticated, or the token is invalid or expired.")}
 ERRORS_404 = {404: _error("Not found, or not yours.")}
 ERRORS_409 = {409: _error("Conflicts with the ledger's state.")}
+ERRORS_410 = {410: _error("Gone: no longer kept.")}
 ERRORS_413 = {413: _error("The body is over the size limit.")}
 ERRORS_415 = {415: _error("Unsupported media type.")}
 ERRORS_422 = {422: _error("Idempotency-Key reused with a different request.")}

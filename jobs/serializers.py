@@ -1,8 +1,10 @@
 """A job as its owner sees it."""
 
-from drf_spectacular.utils import extend_schema_field
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from jobs import runner
 from jobs.models import Job
 
 
@@ -11,6 +13,7 @@ class ProgressSerializer(serializers.Serializer):
     total = serializers.IntegerField(allow_null=True, help_text="All there are, once known.")
 
 
+@extend_schema_serializer(many=False)  # one job, also where a list route answers it (a 202)
 class JobSerializer(serializers.ModelSerializer):
     progress = serializers.SerializerMethodField()
     result_url = serializers.SerializerMethodField()
@@ -40,7 +43,20 @@ class JobSerializer(serializers.ModelSerializer):
     def get_progress(self, job) -> dict:
         return {"done": job.done, "total": job.total}
 
-    @extend_schema_field(serializers.URLField(allow_null=True))
+    @extend_schema_field(
+        serializers.URLField(
+            allow_null=True,
+            help_text="Where the file the job made (an export) is downloaded, while it is kept.",
+        )
+    )
     def get_result_url(self, job) -> str | None:
-        """Where a file the job made is downloaded from (none of today's kinds makes one)."""
-        return None
+        if runner.result_file(job) is None:
+            return None
+        return absolute_url("api:job-download", job.pk, self.context.get("request"))
+
+
+def absolute_url(name: str, pk: int, request) -> str:
+    """A job's URL, absolute when there is a request (without its `format`, which DRF's reverse
+    would carry over from the request)."""
+    path = reverse(name, args=[pk])
+    return request.build_absolute_uri(path) if request is not None else path

@@ -11,9 +11,11 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
-from jobs.models import UNFINISHED, Job
+from jobs import runner
+from jobs.models import UNFINISHED, Job, JobStatus
 
-INPUT = re.compile(r"job-(\d+)\.input")
+OF_JOB = re.compile(r"job-(\d+)[.-]")  # a job's input, or a file one of its attempts made
+OUTPUT = re.compile(r"job-\d+-\d+\.output")
 # A file younger than this may belong to a request still starting its job.
 FILE_GRACE_SECONDS = 3600
 
@@ -21,8 +23,9 @@ FILE_GRACE_SECONDS = 3600
 @task()
 def prune_finished() -> dict:
     """Delete jobs finished more than JOB_RETENTION_DAYS ago, the queue's records of runs
-    finished as long ago, and files in JOB_FILES_DIR no queued or running job will read (an
-    upload whose request failed, a job's input whose job never committed)."""
+    finished as long ago, and files in JOB_FILES_DIR no one will read: an export's file past
+    EXPORT_KEEP_HOURS (or made by an attempt that did not finish), an upload whose request
+    failed, a job's input whose job never committed."""
     cutoff = timezone.now() - timedelta(days=settings.JOB_RETENTION_DAYS)
     jobs, _ = Job.objects.exclude(status__in=UNFINISHED).filter(finished_at__lt=cutoff).delete()
     runs, _ = DBTaskResult.objects.filter(
@@ -37,13 +40,18 @@ def _prune_files() -> int:
     if not folder.is_dir():
         return 0
     live = set(Job.objects.filter(status__in=UNFINISHED).values_list("pk", flat=True))
+    recent = timezone.now() - timedelta(hours=settings.EXPORT_KEEP_HOURS)
+    succeeded = Job.objects.filter(
+        status=JobStatus.SUCCEEDED, finished_at__gte=recent, result__has_key="file"
+    )
+    kept = {runner.result_file(job) for job in succeeded.only("pk", "status", "attempts", "result")}
     old = time.time() - FILE_GRACE_SECONDS
     pruned = 0
     for path in folder.iterdir():
-        match = INPUT.fullmatch(path.name)
-        if match and int(match.group(1)) in live:
+        of_job = OF_JOB.match(path.name)
+        if path in kept or (of_job and int(of_job.group(1)) in live) or not path.is_file():
             continue
-        if path.is_file() and path.stat().st_mtime < old:
+        if OUTPUT.fullmatch(path.name) or path.stat().st_mtime < old:
             path.unlink(missing_ok=True)
             pruned += 1
     return pruned

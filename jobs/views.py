@@ -1,14 +1,19 @@
-"""The caller's jobs: list, follow, cancel."""
+"""The caller's jobs: list, follow, cancel, download what one made; and the answer of a route
+that started one."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from common.schema import ERRORS_401, ERRORS_404, ERRORS_409, LIST_ERRORS
+from common.renderers import RENDERERS, CSVRenderer, FileFormatsMixin
+from common.schema import ERRORS_401, ERRORS_404, ERRORS_409, ERRORS_410, LIST_ERRORS
 from common.scoping import TenantScopedMixin
 from jobs import runner
 from jobs.models import Job, JobStatus
-from jobs.serializers import JobSerializer
+from jobs.serializers import JobSerializer, absolute_url
 
 
 @extend_schema_view(
@@ -31,12 +36,14 @@ from jobs.serializers import JobSerializer
 )
 class JobViewSet(
     TenantScopedMixin,
+    FileFormatsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Long work the caller started (big imports): its status, progress and result."""
+    """Long work the caller started (big imports and exports): its status, progress and
+    result, and the file it made."""
 
     model = Job
     serializer_class = JobSerializer
@@ -50,4 +57,41 @@ class JobViewSet(
         answer = (
             status.HTTP_200_OK if job.status == JobStatus.CANCELLED else status.HTTP_202_ACCEPTED
         )
-        return Response(JobSerializer(job).data, status=answer)
+        return Response(self.get_serializer(job).data, status=answer)
+
+    @extend_schema(
+        summary="Download the file a job made",
+        description=(
+            "The file an export job made (its `result_url`), to the job's owner only, for "
+            "EXPORT_KEEP_HOURS after it succeeded: 409 before then, 410 after."
+        ),
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY, description="The file."),
+            **ERRORS_401,
+            **ERRORS_404,
+            **ERRORS_409,
+            **ERRORS_410,
+        },
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[*RENDERERS, CSVRenderer])
+    def download(self, request, pk=None):
+        job = self.get_object()
+        path = runner.result_file(job)
+        if path is None:
+            raise runner.NoFile.of(job)
+        file = job.result["file"]
+        return FileResponse(
+            path.open("rb"),
+            as_attachment=True,
+            filename=file["name"],
+            content_type=file["content_type"],
+        )
+
+
+def accepted(request, job: Job) -> Response:
+    """The answer of a route that started a job: 202, the job, and its URL in Location."""
+    return Response(
+        JobSerializer(job, context={"request": request}).data,
+        status=status.HTTP_202_ACCEPTED,
+        headers={"Location": absolute_url("api:job-detail", job.pk, request)},
+    )

@@ -42,7 +42,30 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     "(with `Idempotent-Replayed: true`) and writes nothing.",
 )
 WRITE_ERRORS = {**ERRORS_400, **ERRORS_401, **ERRORS_404, **ERRORS_409, **ERRORS_422}
-LIST = extend_schema(responses={200: EntrySerializer(many=True), **LIST_ERRORS, **ERRORS_429})
+PREFER = OpenApiParameter(
+    "Prefer",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="CSV: `respond-async` has a job make the file (202) whatever its size.",
+)
+EXPORT_JOB = OpenApiResponse(
+    JobSerializer,
+    description="CSV of more than EXPORT_SYNC_MAX_ROWS rows (or asked `Prefer: respond-async`): "
+    "the job making it (follow Location); once it has succeeded, download the file from its "
+    "`result_url`. The same export while its job is unfinished answers that job.",
+)
+LIST = extend_schema(
+    parameters=[PREFER],
+    responses={
+        (200, "application/json"): EntrySerializer(many=True),
+        (200, "text/csv"): OpenApiResponse(
+            OpenApiTypes.STR, description="`format=csv`: every match, not paginated."
+        ),
+        (202, "application/json"): EXPORT_JOB,
+        **LIST_ERRORS,
+        **ERRORS_429,
+    },
+)
 
 
 def _create(request):
@@ -106,6 +129,7 @@ EXCLUDED = extend_schema(exclude=True)
 
 STATEMENT = extend_schema(
     parameters=[
+        PREFER,
         OpenApiParameter("start_date", OpenApiTypes.DATE),
         OpenApiParameter("end_date", OpenApiTypes.DATE),
         OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv", "pdf"]),
@@ -124,6 +148,7 @@ STATEMENT = extend_schema(
         (200, "application/json"): StatementSerializer,
         (200, "text/csv"): OpenApiTypes.STR,
         (200, "application/pdf"): OpenApiTypes.BINARY,
+        (202, "application/json"): EXPORT_JOB,
         **ERRORS_400,
         **ERRORS_401,
         **ERRORS_404,

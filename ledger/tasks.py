@@ -12,10 +12,11 @@ from django.http import Http404
 from django.utils import timezone
 from django_tasks import task
 
+from common.renderers import csv_chunks
 from customers.selectors import customer_of
 from jobs import runner
 from jobs.models import UNFINISHED, Job
-from ledger import posting
+from ledger import exports, posting, statements
 from ledger.exceptions import LedgerError
 from ledger.idempotency import purge_expired
 from ledger.imports import CSVBody, read_entries_csv
@@ -116,6 +117,66 @@ def queue_import(upload: Path, *, tenant, customer, dry_run: bool) -> Job:
         params=params,
         before_run=lambda job: upload.replace(runner.input_path(job)),
     )
+
+
+@runner.handler("export")
+def export(run: runner.JobRun) -> dict:
+    """A CSV export too big to stream at once (the entries list or a statement queued it): the
+    worker writes the file, and its owner downloads it from the job's result_url."""
+    tenant, params = run.job.user, run.params
+
+    def write(file, tally):
+        header, rows = _export_source(tenant, params)
+        for chunk in csv_chunks(header, tally.count(rows)):
+            file.write(chunk)
+
+    return run.make_file(write, name=params["filename"], content_type=CSV, total=params["total"])
+
+
+CSV = "text/csv; charset=utf-8"
+
+
+def _export_source(tenant, params: dict):
+    """The header and rows of the export the request asked for, read now."""
+    if "entries" in params:
+        return exports.HEADER, exports.rows(exports.unseal(params["entries"]))
+    period = params["statement"]
+    try:
+        customer = customer_of(tenant, period["customer"])
+    except Http404:
+        raise runner.JobError({"detail": "The customer no longer exists."}) from None
+    statement = statements.statement(
+        customer,
+        start_date=period["start_date"] and datetime.date.fromisoformat(period["start_date"]),
+        end_date=period["end_date"] and datetime.date.fromisoformat(period["end_date"]),
+    )
+    return statements.CSV_HEADER, statements.csv_rows(statement)
+
+
+def entries_export(entries) -> dict:
+    """What an export job of the entries list reads: its request's query (exports.seal)."""
+    return {"entries": exports.seal(entries)}
+
+
+def statement_export(statement: statements.Statement) -> dict:
+    """What an export job of a statement reads: the customer and the period."""
+    return {
+        "statement": {
+            "customer": statement.customer.pk,
+            "start_date": statement.start_date and statement.start_date.isoformat(),
+            "end_date": statement.end_date and statement.end_date.isoformat(),
+        }
+    }
+
+
+def queue_export(*, tenant, source: dict, filename: str, total: int, request: str) -> Job:
+    """Queue a CSV export (export()) of `source`; if the same request's export is still queued
+    or running, answer that job instead of starting another."""
+    same = Job.objects.of(tenant).filter(
+        kind="export", status__in=UNFINISHED, params__request=request
+    )
+    params = {**source, "filename": filename, "total": total, "request": request}
+    return same.first() or runner.start(tenant=tenant, kind="export", params=params)
 
 
 def import_result(count: int, *, dry_run: bool) -> dict:

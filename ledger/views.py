@@ -13,10 +13,8 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import UnsupportedMediaType, ValidationError
 from rest_framework.response import Response
-from rest_framework.reverse import reverse
 from rest_framework.utils.urls import replace_query_param
 
-from common.db import streaming_read
 from common.filters import FilterSetBackend, KnownParametersFilter, StrictOrderingFilter
 from common.numbers import whole_number
 from common.pagination import read_page_size
@@ -26,7 +24,7 @@ from common.throttling import FileThrottle, ScopedThrottle
 from customers.models import Customer
 from customers.selectors import customer_of
 from customers.views import CustomerViewSet
-from jobs.serializers import JobSerializer
+from jobs.views import accepted
 from ledger import exports, idempotency, posting, schema, selectors, statements, tasks
 from ledger.exceptions import CustomerArchived, ImportTooLarge, InvalidImport
 from ledger.filters import EntryFilter
@@ -84,8 +82,16 @@ class EntryViewSetBase(
         # The export is not paginated, but a malformed page parameter is still an error.
         self.paginator.get_page_size(request)
         self.paginator.get_page_number(request, None)
-        rows = self.filter_queryset(self.get_queryset()).values_list(*exports.COLUMNS)
-        return stream_csv(exports.HEADER, _export(rows), filename="entries.csv")
+        entries = self.filter_queryset(self.get_queryset())
+        return csv_export(
+            request,
+            self.tenant,
+            header=exports.HEADER,
+            rows=exports.rows(entries),
+            filename="entries.csv",
+            count=self.known_count(),
+            source=lambda: tasks.entries_export(entries),
+        )
 
     def known_count(self) -> int:
         """The list's length: from the running or daily totals when they hold it (see the
@@ -105,9 +111,30 @@ class EntryViewSetBase(
         return idempotency.once(request, write)
 
 
-def _export(rows):
-    with streaming_read():
-        yield from map(exports.row, rows.iterator(chunk_size=2000))
+def csv_export(request, tenant, *, header, rows, filename, count, source):
+    """A CSV export: streamed at once, or, when it has more than EXPORT_SYNC_MAX_ROWS rows or
+    the client asked `Prefer: respond-async`, made by a job (202) whose file the caller
+    downloads from its result_url; `source()` says what the job reads."""
+    asked = "respond-async" in _preferences(request)
+    if count <= settings.EXPORT_SYNC_MAX_ROWS and not asked:
+        return stream_csv(header, rows, filename=filename)
+    job = tasks.queue_export(
+        tenant=tenant,
+        source=source(),
+        filename=filename,
+        total=count,
+        request=request.get_full_path(),
+    )
+    response = accepted(request, job)
+    if asked:
+        response["Preference-Applied"] = "respond-async"
+    return response
+
+
+def _preferences(request) -> set[str]:
+    """The preferences of the request's Prefer header (RFC 7240), by name."""
+    header = request.headers.get("Prefer", "")
+    return {part.split(";")[0].split("=")[0].strip().lower() for part in header.split(",")}
 
 
 DATE_FILTERS = {"start_date", "end_date"}
@@ -231,12 +258,7 @@ class CustomerEntryViewSet(EntryViewSetBase):
                 job = tasks.queue_import(
                     upload, tenant=self.tenant, customer=customer, dry_run=dry_run
                 )
-                location = reverse("api:job-detail", args=[job.pk], request=request)
-                return Response(
-                    JobSerializer(job).data,
-                    status=status.HTTP_202_ACCEPTED,
-                    headers={"Location": location},
-                )
+                return accepted(request, job)
 
             return idempotency.once(request, write, fingerprint=body.fingerprint)
 
@@ -288,8 +310,15 @@ class CustomerLedgerViewSet(FileFormatsMixin, CustomerViewSet):
             customer.pk, period["start_date"] or "start", period["end_date"] or "today"
         )
         if self.wants("csv"):
-            rows = statements.csv_rows(statement)
-            return stream_csv(statements.CSV_HEADER, rows, filename=f"{name}.csv")
+            return csv_export(
+                request,
+                self.tenant,
+                header=statements.CSV_HEADER,
+                rows=statements.csv_rows(statement),
+                filename=f"{name}.csv",
+                count=statement.entry_count + 2,  # its opening and closing rows too
+                source=lambda: tasks.statement_export(statement),
+            )
         if self.wants("pdf"):
             return self._pdf(statement, f"{name}.pdf")
         size = read_page_size(

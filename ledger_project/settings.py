@@ -291,6 +291,10 @@ JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 5)
 JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 120)
 JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
 JOB_RETENTION_DAYS = env_int("JOB_RETENTION_DAYS", 30)
+# A CSV export of more rows than this is made by a job, and its file kept for its owner to
+# download for EXPORT_KEEP_HOURS (a smaller one streams at once).
+EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 100_000)
+EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 24)
 # Periodic tasks: a task's dotted path, and every how many seconds it runs.
 PERIODIC_TASKS = {
     "accounts.tasks.purge_credentials": 3600,

@@ -660,6 +660,53 @@ def build():
             status=409,
             keys=["detail"],
         ),
+        request(
+            "An export made by a job (Prefer: respond-async; over EXPORT_SYNC_MAX_ROWS it is one)",
+            "GET",
+            "/api/customers/{{bulkCustomerId}}/entries/?format=csv&ordering=entry_date",
+            headers=[("Prefer", "respond-async")],
+            status=202,
+            keys=JOB_KEYS,
+            prerequest=['pm.collectionVariables.set("jobPolls", 0);'],
+            tests=[
+                save("exportJobId", "body.id"),
+                'pm.test("an export", () => pm.expect(body.kind).to.eql("export"));',
+                'pm.test("as asked", () => pm.expect('
+                'pm.response.headers.get("Preference-Applied")).to.eql("respond-async"));',
+            ],
+        ),
+        request(
+            "Follow the export until its file is ready",
+            "GET",
+            "/api/jobs/{{exportJobId}}/",
+            keys=JOB_KEYS,
+            prerequest=["setTimeout(() => {}, 200);"],
+            tests=[
+                'const polls = Number(pm.collectionVariables.get("jobPolls")) + 1;',
+                'pm.collectionVariables.set("jobPolls", polls);',
+                'if (["queued", "running"].includes(body.status) && polls < 300) {',
+                "    postman.setNextRequest(pm.info.requestName);",
+                "} else {",
+                '    pm.test("succeeded", () => pm.expect(body.status).to.eql("succeeded"));',
+                '    pm.test("every row", () => pm.expect(body.result.rows).to.eql(25000));',
+                '    pm.test("a file to download", () => pm.expect(body.result_url)'
+                '.to.include("/api/jobs/" + body.id + "/download/"));',
+                "}",
+            ],
+        ),
+        request(
+            "Download the export's file",
+            "GET",
+            "/api/jobs/{{exportJobId}}/download/",
+            tests=[
+                'pm.test("is CSV", () => pm.expect(pm.response.headers.get("Content-Type"))'
+                '.to.include("text/csv"));',
+                'const lines = pm.response.text().trim().split("\\n");',
+                'pm.test("a header and every row", () => pm.expect(lines.length).to.eql(25001));',
+                'pm.test("its columns", () => pm.expect(lines[0])'
+                '.to.include("id,customer,customer_name,type,amount"));',
+            ],
+        ),
     ]
     operations = [
         request("Health", "GET", "/healthz", keys=["status", "database"], auth=False),

@@ -32,6 +32,7 @@ PROTECTED_ROUTES = [
     ("get", "/api/jobs/"),
     ("get", "/api/jobs/{j}/"),
     ("delete", "/api/jobs/{j}/"),
+    ("get", "/api/jobs/{j}/download/"),
     # v1 clients' spellings of the same views
     ("get", "/app/customers/"),
     ("get", "/app/entries/"),

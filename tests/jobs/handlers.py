@@ -23,3 +23,20 @@ def count_to(run):
 @runner.handler("test-crash")
 def crash(run):
     raise ZeroDivisionError("boom")
+
+
+@runner.handler("test-file")
+def write_lines(run):
+    """Writes params["lines"] lines to the job's file; fails at, or is cancelled at, a line."""
+    params = run.params
+
+    def write(file, tally):
+        for n in tally.count(range(params["lines"])):
+            if n == params.get("fail_at"):
+                raise runner.JobError({"detail": "Bad line.", "line": n})
+            if n == params.get("cancel_at"):
+                Job.objects.filter(pk=run.job.pk).update(cancel_requested=True)
+                assert tally.stopping.wait(10)  # the job's thread saw the cancel
+            file.write(f"line {n}\n".encode())
+
+    return run.make_file(write, name="lines.txt", content_type="text/plain", total=params["lines"])
