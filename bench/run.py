@@ -342,6 +342,23 @@ def main():
             pdf = session.get(f"{pdf_url}&format=pdf", timeout=120)
             pdf_seconds = time.perf_counter() - began
             assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF"), pdf.text[:300]
+            # Exports: the biggest that streams at once (EXPORT_SYNC_MAX_ROWS, 100,000 rows),
+            # and the whole book's, made by a job and downloaded.
+            days = int(100_000 / (args.rows / DAYS)) - 1
+            window = f"start_date=2020-03-01&end_date={date(2020, 3, 1) + timedelta(days=days)}"
+            began = time.perf_counter()
+            streamed = session.get(f"{server.url}/api/entries/?format=csv&{window}", timeout=300)
+            stream_seconds = time.perf_counter() - began
+            assert streamed.status_code == 200, streamed.text[:300]
+            stream_rows = streamed.content.count(b"\n") - 1
+            began = time.perf_counter()
+            export = session.get(f"{server.url}/api/entries/?format=csv", timeout=300)
+            assert export.status_code == 202, export.text[:300]
+            export_job = wait_for_job(session, export.headers["Location"])
+            download = session.get(export_job["result_url"], timeout=300)
+            export_seconds = time.perf_counter() - began
+            export_rows = download.content.count(b"\n") - 1
+            assert export_rows == export_job["result"]["rows"] >= args.rows, export_job
             month_bytes = len(session.get(f"{server.url}{statement_path(big)}", timeout=60).content)
             for n in range(10):
                 session.post(
@@ -458,6 +475,16 @@ def main():
             during_results["another merchant's POST entry, during the import"]["p99_ms"],
         ),
         (f"a PDF statement of {pdf_lines:,} lines in < 5 s", 5, pdf_seconds),
+        (
+            f"a CSV export of {stream_rows:,} rows (streamed at once) in < 2 s",
+            2,
+            stream_seconds,
+        ),
+        (
+            "a CSV export through its job, downloaded, >= 100,000 rows/s",
+            export_rows / export_seconds,
+            100_000,
+        ),
         ("server peak RSS <= 250 MB", 250, peak_rss),
         (
             "zero non-2xx",
@@ -498,6 +525,11 @@ def main():
         )
     print(f"\nPDF statement: {pdf_lines:,} lines in {pdf_seconds:.2f} s")
     print(
+        f"CSV export: {stream_rows:,} rows streamed at once in {stream_seconds:.2f} s; "
+        f"{export_rows:,} rows through a job and downloaded in {export_seconds:.1f} s = "
+        f"{export_rows / export_seconds:,.0f} rows/s"
+    )
+    print(
         f"import: {args.rows:,} rows in {import_seconds:.1f} s = {import_rate:,.0f} rows/s; "
         f"server peak RSS {peak_rss:.0f} MB"
     )
@@ -529,6 +561,8 @@ def main():
         "statement_bytes": month_bytes,
         "pdf_lines": pdf_lines,
         "pdf_seconds": pdf_seconds,
+        "export_streamed": {"rows": stream_rows, "seconds": stream_seconds},
+        "export_through_job": {"rows": export_rows, "seconds": export_seconds},
         "server_peak_rss_mb": peak_rss,
         "ratios_to_floor": {name: ratio(name, floor_of(name)) for name in results},
         "targets": [
