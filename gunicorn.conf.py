@@ -14,6 +14,9 @@ errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # The longest request line gunicorn accepts (its maximum); longer is a 414.
 limit_request_line = 8190
+# No control socket (gunicornc): nothing uses it, and its one default path per user would be
+# shared by every gunicorn on the machine.
+control_socket_disable = True
 
 
 # The job workers (see jobs.supervisor): started when the server is ready, stopped with it.
@@ -26,6 +29,16 @@ def when_ready(server):
     from jobs import supervisor
 
     _supervisor = supervisor.start(_job_workers)
+    # The master calls manage_workers() at every turn of its loop (at least once a second, in
+    # its main thread): the supervisor is looked after there too, like the web workers.
+    manage_workers = server.manage_workers
+
+    def manage_workers_and_the_job_supervisor():
+        global _supervisor
+        manage_workers()
+        _supervisor = supervisor.keep(_supervisor, _job_workers)
+
+    server.manage_workers = manage_workers_and_the_job_supervisor
 
 
 def on_exit(server):

@@ -5,7 +5,8 @@ master's main thread, before it forks its web workers: a process started from a 
 the master forks can hang on its own start-up pipe, which a forked web worker keeps open). This
 process keeps JOB_WORKERS job workers (`manage.py run_jobs`) running: it starts one again when
 one stops (killed with -9, or crashed: the job it was running is recovered by the next), and
-stops them when it is told to stop or its server is gone. At scale, set JOB_WORKERS=0 on the app
+stops them when it is told to stop or its server is gone. The master starts the supervisor
+again if it stops itself (keep()). At scale, set JOB_WORKERS=0 on the app
 servers and run `manage.py run_jobs` as a service of its own, as many as the queue needs: they
 share the queue through the database.
 """
@@ -29,6 +30,19 @@ def start(count: int) -> subprocess.Popen | None:
         return None
     command = [sys.executable, "-m", "jobs.supervisor", str(os.getpid()), str(count)]
     return subprocess.Popen(command, cwd=MANAGE.parent)  # noqa: S603  (our own module)
+
+
+def keep(supervisor: subprocess.Popen | None, count: int) -> subprocess.Popen | None:
+    """The supervisor, started again if it stopped (killed with -9: its workers, bound to it,
+    stop too). Called by gunicorn's master, in its main thread, at least once a second."""
+    if supervisor is None or supervisor.poll() is None:  # once gunicorn reaped it, poll() is 0
+        return supervisor
+    print(
+        f"[gunicorn] The job supervisor {supervisor.pid} stopped; starting another",
+        file=sys.stderr,
+        flush=True,
+    )
+    return start(count)
 
 
 def stop(supervisor: subprocess.Popen | None) -> None:

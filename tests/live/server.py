@@ -80,6 +80,8 @@ class LiveServer:
     workers: int = 2
     extra_env: dict = field(default_factory=dict)
     port: int = field(default_factory=free_port)
+    # Its own folder for job files: servers of concurrent test runs must share nothing.
+    job_files: str = field(default_factory=lambda: tempfile.mkdtemp(prefix="ledger-jobs-"))
     process: subprocess.Popen | None = None
     log_path: Path | None = None
 
@@ -100,6 +102,7 @@ class LiveServer:
             HOST="127.0.0.1",
             PORT=str(self.port),
             WEB_CONCURRENCY=str(self.workers),
+            JOB_FILES_DIR=self.job_files,
         )
         env.update(self.extra_env)
         return env

@@ -1,9 +1,13 @@
 """Jobs on a real gunicorn server and the job worker it starts: a big import runs through the
-queue, and a worker killed with -9 in the middle of one loses nothing."""
+queue, a big export is made by a job and downloaded, and a worker killed with -9 in the middle
+of an import loses nothing."""
 
+import csv
+import io
 import os
 import signal
 import time
+from decimal import Decimal
 
 import pytest
 import requests
@@ -13,6 +17,7 @@ from tests.live.server import register
 pytestmark = pytest.mark.live
 JOBS_ENV = {
     "IMPORT_SYNC_MAX_BYTES": "1024",
+    "EXPORT_SYNC_MAX_ROWS": "1000",
     "JOB_HEARTBEAT_SECONDS": "1",
     "JOB_STALE_SECONDS": "3",
 }
@@ -76,6 +81,28 @@ def test_a_big_import_runs_on_the_job_worker_the_server_started(start_server):
     assert [row["id"] for row in listed["results"]] == [job["id"]]
 
 
+def test_a_big_export_is_made_by_the_job_worker_and_downloaded_whole(start_server):
+    server = start_server(**JOBS_ENV)
+    session = session_for(server)
+    customer = session.post(f"{server.url}/api/customers/", json={"name": "Big"}).json()["id"]
+    body, total = csv_rows(5_000)
+    wait_for(session, import_file(session, server, customer, body), until=finished, server=server)
+    small = session.get(f"{server.url}/api/entries/?format=csv&min_amount=9.99")
+    assert small.status_code == 200 and small.text.count("\n") == 1 + 5_000 // 900
+    started = session.get(f"{server.url}/api/entries/?format=csv&ordering=amount", timeout=30)
+    assert started.status_code == 202, started.text
+    job = wait_for(session, started.headers["Location"], until=finished, server=server)
+    assert job["status"] == "succeeded" and job["result"]["rows"] == 5_000
+    download = session.get(job["result_url"], timeout=30)
+    assert download.status_code == 200
+    assert download.headers["Content-Disposition"] == 'attachment; filename="entries.csv"'
+    rows = list(csv.DictReader(io.StringIO(download.text)))
+    amounts = [Decimal(row["amount"]) for row in rows]
+    assert len(rows) == 5_000 and amounts == sorted(amounts)
+    assert sum(amounts) == Decimal(total).scaleb(-2)
+    assert int(download.headers["Content-Length"]) == job["result"]["file"]["size"]
+
+
 def test_a_worker_killed_mid_import_loses_nothing_and_posts_nothing_twice(start_server):
     server = start_server(**JOBS_ENV)
     session = session_for(server)
@@ -96,14 +123,45 @@ def test_a_worker_killed_mid_import_loses_nothing_and_posts_nothing_twice(start_
     assert entries["count"] == 150_000
 
 
+def test_a_job_supervisor_killed_with_9_is_started_again_with_its_workers(start_server):
+    server = start_server(**JOBS_ENV)
+    worker = worker_of(server)
+    supervisor = _parent_of(worker)
+    os.kill(supervisor, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        again = _worker_or_none(server)
+        if again is not None and _parent_of(again) != supervisor:
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError(f"no new job supervisor:\n{server.log()[-4000:]}")
+    assert "The job supervisor" in server.log()
+    # The new workers run jobs: an import, through the queue.
+    session = session_for(server)
+    customer = session.post(f"{server.url}/api/customers/", json={"name": "After"}).json()["id"]
+    body, _ = csv_rows(200)
+    job = wait_for(
+        session, import_file(session, server, customer, body), until=finished, server=server
+    )
+    assert (job["status"], job["result"]) == ("succeeded", {"imported": 200})
+
+
 def worker_of(server) -> int:
+    worker = _worker_or_none(server)
+    if worker is None:
+        raise AssertionError("no job worker is running")
+    return worker
+
+
+def _worker_or_none(server) -> int | None:
     """The pid of the job worker (`manage.py run_jobs`) of the server's job supervisor."""
     for entry in os.listdir("/proc"):
         if entry.isdigit() and b"run_jobs" in _read(f"/proc/{entry}/cmdline"):
             supervisor = _parent_of(int(entry))
             if supervisor and _parent_of(supervisor) == server.process.pid:
                 return int(entry)
-    raise AssertionError("no job worker is running")
+    return None
 
 
 def _read(path: str) -> bytes:
