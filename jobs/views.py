@@ -9,7 +9,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from common.renderers import RENDERERS, CSVRenderer, FileFormatsMixin
-from common.schema import ERRORS_401, ERRORS_404, ERRORS_409, ERRORS_410, LIST_ERRORS
+from common.schema import (
+    ERRORS_400,
+    ERRORS_401,
+    ERRORS_404,
+    ERRORS_409,
+    ERRORS_410,
+    LIST_ERRORS,
+)
 from common.scoping import TenantScopedMixin
 from jobs import runner
 from jobs.models import Job, JobStatus
@@ -67,6 +74,7 @@ class JobViewSet(
         ),
         responses={
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY, description="The file."),
+            **ERRORS_400,
             **ERRORS_401,
             **ERRORS_404,
             **ERRORS_409,

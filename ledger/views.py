@@ -305,6 +305,10 @@ class CustomerLedgerViewSet(FileFormatsMixin, CustomerViewSet):
         closing balance. JSON comes a page at a time; CSV and PDF give the whole period."""
         customer = customer_of(self.tenant, pk)
         period = StrictQuerySerializer.period(request, also=("cursor", "page_size"))
+        # Read for JSON pages only, but a malformed page size is an error in every format.
+        size = read_page_size(
+            request, default=statements.PAGE_SIZE, maximum=statements.MAX_PAGE_SIZE
+        )
         statement = statements.statement(customer, **period)
         name = "statement-{}-{}-{}".format(
             customer.pk, period["start_date"] or "start", period["end_date"] or "today"
@@ -321,9 +325,6 @@ class CustomerLedgerViewSet(FileFormatsMixin, CustomerViewSet):
             )
         if self.wants("pdf"):
             return self._pdf(statement, f"{name}.pdf")
-        size = read_page_size(
-            request, default=statements.PAGE_SIZE, maximum=statements.MAX_PAGE_SIZE
-        )
         try:
             body, following = statements.page(
                 statement, cursor=request.query_params.get("cursor"), size=size

@@ -333,6 +333,15 @@ class TestCSV:
         )
         assert [r["amount"] for r in nested] == ["5.00"]
 
+    @pytest.mark.parametrize("file_format", ["json", "csv", "pdf"])
+    def test_a_malformed_page_size_is_a_json_400_in_every_format(
+        self, client, customer, file_format
+    ):
+        path = f"/api/customers/{customer.pk}/statement/?format={file_format}&page_size=null"
+        response = client.get(path)
+        assert response.status_code == 400
+        assert response.json() == {"page_size": ["Enter a whole number from 1."]}
+
     def test_export_with_a_bad_filter_is_a_json_400(self, client, customer):
         response = client.get("/api/entries/?format=csv&start_date=soon")
         assert response.status_code == 400
