@@ -7,6 +7,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from rest_framework.exceptions import ValidationError
 
 from common.money import parse_amount
@@ -434,3 +435,15 @@ def test_a_dry_run_and_the_real_import_are_different_requests(client, customer):
     assert not Entry.objects.exists()
     fresh = send(client, customer, body, HTTP_IDEMPOTENCY_KEY="import-3")
     assert fresh.status_code == 201 and Entry.objects.count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's unlogged tables")
+@pytest.mark.django_db
+def test_staged_rows_skip_postgresqls_write_ahead_log():
+    """Staged rows live for one import's run: written to the log once, as entries, not twice."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relpersistence FROM pg_class WHERE relname = %s",
+            [StagedEntry._meta.db_table],
+        )
+        assert cursor.fetchone() == ("u",)
