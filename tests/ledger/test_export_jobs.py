@@ -130,3 +130,14 @@ def test_entries_posted_after_the_request_are_in_the_file_it_makes(client, custo
     drain()
     job = client.get(started["Location"]).json()
     assert job["result"]["rows"] == 6
+
+
+def test_an_export_sealed_under_another_secret_key_fails_saying_so(client, customer, history):
+    started = client.get("/api/entries/?format=csv")
+    job = Job.objects.get(pk=started.json()["id"])
+    job.params["entries"] = job.params["entries"][:-4] + "AAAA"  # not this server's signature
+    job.save(update_fields=["params"])
+    drain()
+    job = client.get(started["Location"]).json()
+    assert job["status"] == "failed"
+    assert job["error"] == {"detail": "This export can no longer be read; ask for it again."}
