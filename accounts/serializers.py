@@ -127,6 +127,31 @@ class PasswordChangeSerializer(serializers.Serializer):
         return value
 
 
+class PasswordResetSerializer(serializers.Serializer):
+    email = EmailTextField(help_text="The email address of the account.")
+
+
+class PasswordResetConfirmSerializer(serializers.Serializer):
+    """A reset link's uid and token, and the new password; an altered, used or expired link
+    is one error, which says nothing of the account."""
+
+    uid = TextField(max_length=64)
+    token = TextField(max_length=128)
+    new_password = TextField(**PASSWORD)
+
+    INVALID = "This reset link is invalid, used or expired; ask for a new one."
+
+    def validate(self, attrs):
+        user = services.user_of_reset_link(attrs["uid"], attrs["token"])
+        if user is None:
+            raise serializers.ValidationError({"token": [self.INVALID]})
+        try:
+            check_new_password(attrs["new_password"], user)
+        except serializers.ValidationError as exc:
+            raise serializers.ValidationError({"new_password": exc.detail}) from None
+        return {**attrs, "user": user}
+
+
 class AuthTokenSerializer(serializers.ModelSerializer):
     """A credential of the caller's: a login session or a named token. Never its secret."""
 

@@ -1,8 +1,12 @@
-"""Writes for accounts: registering, signing in, refreshing, signing out, changing a password."""
+"""Writes for accounts: registering, signing in, refreshing, signing out, changing a password
+and resetting a forgotten one."""
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.utils import timezone
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -94,6 +98,37 @@ def change_password(*, user: User, new_password: str, keep: int | None) -> None:
     user.set_password(new_password)
     user.save(update_fields=["password"])
     AuthToken.objects.filter(user=user).exclude(pk=keep).delete()
+
+
+def request_password_reset(*, email: str, link: str) -> None:
+    """Queue a reset mail to each active account with this email and a password (the worker
+    sends it: accounts.tasks.send_password_reset). `link` is the page the mail links to, with
+    {uid} and {token} in it. Whether any account matched is never told."""
+    from accounts.tasks import send_password_reset
+
+    for user in User.objects.filter(email__iexact=email, is_active=True):
+        if user.has_usable_password():
+            send_password_reset.enqueue(user.pk, link)
+
+
+def reset_link(user: User, link: str) -> str:
+    """The user's reset link: `link` with their uid and a token that works once, for
+    PASSWORD_RESET_TIMEOUT seconds (Django's token generator: setting a password spends it)."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return link.replace("{uid}", uid).replace("{token}", token)
+
+
+def user_of_reset_link(uid: str, token: str) -> User | None:
+    """The account a reset link was made for, if it is still good."""
+    try:
+        pk = int(force_str(urlsafe_base64_decode(uid)))
+    except (ValueError, TypeError, UnicodeDecodeError):
+        return None
+    user = User.objects.filter(pk=pk, is_active=True).first()
+    if user is None or not default_token_generator.check_token(user, token):
+        return None
+    return user
 
 
 def purge_expired_credentials() -> int:

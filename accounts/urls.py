@@ -10,5 +10,11 @@ urlpatterns = [
     path("refresh/", views.RefreshView.as_view(), name="token-refresh"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordView.as_view(), name="password"),
+    path("password/reset/", views.PasswordResetView.as_view(), name="password-reset"),
+    path(
+        "password/reset/confirm/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password-reset-confirm",
+    ),
     path("me/", views.MeView.as_view(), name="me"),
 ]

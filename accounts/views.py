@@ -1,6 +1,9 @@
-"""The auth routes: register, login, refresh, logout, password, tokens and me."""
+"""The auth routes: register, login, refresh, logout, password (and its reset), tokens and
+me."""
 
+from django.conf import settings
 from django.contrib.auth import logout, update_session_auth_hash
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.permissions import AllowAny
@@ -17,13 +20,15 @@ from accounts.serializers import (
     LogoutSerializer,
     MeSerializer,
     PasswordChangeSerializer,
+    PasswordResetConfirmSerializer,
+    PasswordResetSerializer,
     RefreshResponseSerializer,
     RefreshSerializer,
     RegisteredSerializer,
     RegisterSerializer,
     SessionSerializer,
 )
-from common.schema import ERRORS_400, ERRORS_401, ERRORS_404, ERRORS_429, LIST_ERRORS
+from common.schema import ERROR, ERRORS_400, ERRORS_401, ERRORS_404, ERRORS_429, LIST_ERRORS
 from common.throttling import ScopedThrottle
 
 
@@ -146,6 +151,62 @@ class PasswordView(APIView):
         )
         if session_of(request) is None:  # keep the browser that changed it signed in
             update_session_auth_hash(request, request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordResetView(APIView):
+    """Ask for a password reset link by email. The answer is the same whether or not an
+    account has the address: it says nothing of who has an account."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedThrottle]
+    throttle_scope = "password_reset"
+
+    @extend_schema(
+        request=PasswordResetSerializer,
+        responses={
+            202: OpenApiResponse(
+                ERROR, description="The same answer whether or not an account has the email."
+            ),
+            **ERRORS_400,
+            **ERRORS_429,
+        },
+        tags=["auth"],
+        auth=[],
+    )
+    def post(self, request):
+        serializer = PasswordResetSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        link = settings.PASSWORD_RESET_URL or (
+            request.build_absolute_uri(reverse("api:password-reset-confirm"))
+            + "?uid={uid}&token={token}"
+        )
+        services.request_password_reset(email=serializer.validated_data["email"], link=link)
+        detail = "If an account has this email address, a reset link is on its way to it."
+        return Response({"detail": detail}, status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetConfirmView(APIView):
+    """Set a new password with a reset link's uid and token; every session and token of the
+    account ends, and the link is spent."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedThrottle]
+    throttle_scope = "login"  # guessing a token is guessing a login
+
+    @extend_schema(
+        request=PasswordResetConfirmSerializer,
+        responses={204: OpenApiResponse(description="Set."), **ERRORS_400, **ERRORS_429},
+        tags=["auth"],
+        auth=[],
+    )
+    def post(self, request):
+        serializer = PasswordResetConfirmSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        services.change_password(user=data["user"], new_password=data["new_password"], keep=None)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -170,6 +170,28 @@ SIMPLE_JWT = {
 # Opaque tokens (`Authorization: Token ...`) die after this many days unused; 0: never.
 AUTH_TOKEN_IDLE_DAYS = env_int("AUTH_TOKEN_IDLE_DAYS", 30)
 
+# A password reset link works this long (and once: setting a password spends it).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600)
+# The page a reset mail links to, with {uid} and {token} in it; empty: the API's own confirm
+# route on the host the request came to (one of ALLOWED_HOSTS).
+PASSWORD_RESET_URL = os.environ.get("PASSWORD_RESET_URL", "")
+
+# Email: through the SMTP server EMAIL_HOST names; without one, mails are written to the job
+# worker's log (the console backend), so a fresh `make run` needs no mail server.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Mini Ledger <noreply@localhost>")
+
 # REST framework
 
 REST_FRAMEWORK = {
@@ -201,6 +223,7 @@ REST_FRAMEWORK = {
         "login": os.environ.get("THROTTLE_LOGIN_RATE", "10/min"),
         "register": os.environ.get("THROTTLE_REGISTER_RATE", "10/hour"),
         "refresh": os.environ.get("THROTTLE_REFRESH_RATE", "30/min"),
+        "password_reset": os.environ.get("THROTTLE_PASSWORD_RESET_RATE", "5/hour"),
         # Per user, on the routes that read or write a whole ledger at once.
         "export": os.environ.get("THROTTLE_EXPORT_RATE", "30/min"),
         "import": os.environ.get("THROTTLE_IMPORT_RATE", "20/min"),

@@ -274,6 +274,24 @@ def build():
             status=400,
             keys=["old_password"],
         ),
+        request(
+            "Ask for a password reset link by email (the same 202 for any address)",
+            "POST",
+            "/api/auth/password/reset/",
+            body={"email": "{{username}}@example.com"},
+            status=202,
+            keys=["detail"],
+            auth=False,
+        ),
+        request(
+            "A reset link that was altered is a 400 and changes nothing",
+            "POST",
+            "/api/auth/password/reset/confirm/",
+            body={"uid": "MQ", "token": "not-a-token", "new_password": "{{password}}-new"},
+            status=400,
+            keys=["token"],
+            auth=False,
+        ),
     ]
     customers = [
         request(
