@@ -138,6 +138,28 @@ def request(
     return item
 
 
+def follow_job(name, variable, checks):
+    """GET the job in `variable` again (up to 300 times) until it has finished; then it must
+    have succeeded, and pass `checks` (JavaScript lines that read `body`)."""
+    return request(
+        name,
+        "GET",
+        "/api/jobs/{{" + variable + "}}/",
+        keys=JOB_KEYS,
+        prerequest=["setTimeout(() => {}, 200);"],
+        tests=[
+            'const polls = Number(pm.collectionVariables.get("jobPolls")) + 1;',
+            'pm.collectionVariables.set("jobPolls", polls);',
+            'if (["queued", "running"].includes(body.status) && polls < 300) {',
+            "    postman.setNextRequest(pm.info.requestName);",
+            "} else {",
+            '    pm.test("succeeded", () => pm.expect(body.status).to.eql("succeeded"));',
+            *(f"    {check}" for check in checks),
+            "}",
+        ],
+    )
+
+
 def save(variable, expression):
     return f'pm.collectionVariables.set("{variable}", {expression});'
 
@@ -645,22 +667,10 @@ def build():
                 'pm.response.headers.get("Location")).to.include("/api/jobs/" + body.id + "/"));',
             ],
         ),
-        request(
+        follow_job(
             "Follow the job until it has finished",
-            "GET",
-            "/api/jobs/{{jobId}}/",
-            keys=JOB_KEYS,
-            prerequest=["setTimeout(() => {}, 200);"],
-            tests=[
-                'const polls = Number(pm.collectionVariables.get("jobPolls")) + 1;',
-                'pm.collectionVariables.set("jobPolls", polls);',
-                'if (["queued", "running"].includes(body.status) && polls < 300) {',
-                "    postman.setNextRequest(pm.info.requestName);",
-                "} else {",
-                '    pm.test("succeeded", () => pm.expect(body.status).to.eql("succeeded"));',
-                '    pm.test("every row", () => pm.expect(body.result).to.eql({imported: 25000}));',
-                "}",
-            ],
+            "jobId",
+            ['pm.test("every row", () => pm.expect(body.result).to.eql({imported: 25000}));'],
         ),
         request(
             "The caller's jobs",
@@ -693,23 +703,13 @@ def build():
                 'pm.response.headers.get("Preference-Applied")).to.eql("respond-async"));',
             ],
         ),
-        request(
+        follow_job(
             "Follow the export until its file is ready",
-            "GET",
-            "/api/jobs/{{exportJobId}}/",
-            keys=JOB_KEYS,
-            prerequest=["setTimeout(() => {}, 200);"],
-            tests=[
-                'const polls = Number(pm.collectionVariables.get("jobPolls")) + 1;',
-                'pm.collectionVariables.set("jobPolls", polls);',
-                'if (["queued", "running"].includes(body.status) && polls < 300) {',
-                "    postman.setNextRequest(pm.info.requestName);",
-                "} else {",
-                '    pm.test("succeeded", () => pm.expect(body.status).to.eql("succeeded"));',
-                '    pm.test("every row", () => pm.expect(body.result.rows).to.eql(25000));',
-                '    pm.test("a file to download", () => pm.expect(body.result_url)'
+            "exportJobId",
+            [
+                'pm.test("every row", () => pm.expect(body.result.rows).to.eql(25000));',
+                'pm.test("a file to download", () => pm.expect(body.result_url)'
                 '.to.include("/api/jobs/" + body.id + "/download/"));',
-                "}",
             ],
         ),
         request(
