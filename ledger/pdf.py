@@ -136,9 +136,10 @@ def money(value) -> str:
     return f"{value:,.2f}"
 
 
-def render_statement(statement: Statement, *, merchant: str) -> bytes:
+def render_statement(statement: Statement, lines, *, merchant: str) -> bytes:
     """The statement as PDF bytes: who, the period, opening and closing balance, every entry
-    with its running balance, the totals, and page numbers."""
+    of `lines` with its running balance, the totals, and page numbers (see
+    statements.read_whole)."""
     customer = statement.customer
     start = statement.start_date.isoformat() if statement.start_date else "the first entry"
     end = (
@@ -193,7 +194,7 @@ def render_statement(statement: Statement, *, merchant: str) -> bytes:
     pdf.cell(
         COLUMNS[5][1], 6, money(statement.opening_balance), align="R", new_x="LMARGIN", new_y="NEXT"
     )
-    for line in statement.lines():
+    for line in lines:
         if pdf.will_page_break(6):
             pdf.add_page()
             table_header()

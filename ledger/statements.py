@@ -8,7 +8,7 @@ PDF give the whole period, streamed from the same iterator.
 
 import datetime
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -202,7 +202,11 @@ CSV_HEADER = ["date", "entry_id", "type", "note", "credit", "debit", "balance"]
 
 
 def csv_rows(statement: Statement):
-    """The whole statement as CSV rows: an opening row, one per entry, a closing row."""
+    """The whole statement as CSV rows: an opening row, one per entry, a closing row.
+
+    The closing row's totals are summed from the rows above it as they stream: the figures and
+    the lines are two reads, and an entry posted between them must not leave a file whose
+    totals disagree with its lines."""
     yield [
         statement.start_date or "",
         "",
@@ -212,19 +216,37 @@ def csv_rows(statement: Statement):
         "",
         statement.opening_balance,
     ]
+    credit = debit = ZERO
+    balance = statement.opening_balance
     for line in statement.lines():
-        credit, debit = (line.amount, "") if line.type == EntryType.CREDIT else ("", line.amount)
-        note = spreadsheet_safe(line.note)
-        yield [line.entry_date, line.id, line.type, note, credit, debit, line.balance]
+        if line.type == EntryType.CREDIT:
+            credit += line.amount
+            amounts = (line.amount, "")
+        else:
+            debit += line.amount
+            amounts = ("", line.amount)
+        balance = line.balance
+        yield [line.entry_date, line.id, line.type, spreadsheet_safe(line.note), *amounts, balance]
     yield [
         statement.end_date or "",
         "",
         "closing_balance",
         "Closing balance",
-        statement.total_credit,
-        statement.total_debit,
-        statement.closing_balance,
+        credit,
+        debit,
+        balance,
     ]
+
+
+def read_whole(statement: Statement) -> tuple[Statement, list[StatementLine]]:
+    """Every line of the statement, and the statement with its totals summed from those lines
+    (for a document that holds them all, the PDF): an entry posted between the figures' read and
+    the lines' must not make totals that disagree with the lines."""
+    lines = list(statement.lines())
+    credit = sum((line.amount for line in lines if line.type == EntryType.CREDIT), ZERO)
+    debit = sum((line.amount for line in lines if line.type != EntryType.CREDIT), ZERO)
+    whole = replace(statement, total_credit=credit, total_debit=debit, entry_count=len(lines))
+    return whole, lines
 
 
 # Cursors: signed, so a client cannot forge the balance a page opens with, and bound to the

@@ -350,7 +350,8 @@ class CustomerLedgerViewSet(FileFormatsMixin, CustomerViewSet):
             )
         merchant = self.request.user.get_full_name() or self.request.user.username
         response = HttpResponse(
-            render_statement(statement, merchant=merchant), content_type="application/pdf"
+            render_statement(*statements.read_whole(statement), merchant=merchant),
+            content_type="application/pdf",
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response

@@ -353,6 +353,43 @@ class TestCSV:
         assert len(self.rows(client.get("/api/entries/?format=csv"))) == 1
 
 
+@pytest.fixture
+def entry_posted_between_figures_and_lines(customer, monkeypatch):
+    """An entry of the period posted after the statement's figures are read, before its lines
+    are: the race two reads leave open."""
+    read_lines = statements.Statement.lines
+
+    def lines(statement, **kwargs):
+        if not Entry.objects.filter(note="late").exists():
+            post(customer, "credit", "7.00", entry_date=D(2026, 2, 10), note="late")
+        return read_lines(statement, **kwargs)
+
+    monkeypatch.setattr(statements.Statement, "lines", lines)
+
+
+@pytest.mark.usefixtures("history", "entry_posted_between_figures_and_lines")
+class TestFilesAgreeWithTheirLines:
+    """A file that holds the whole period sums its totals from its own lines."""
+
+    def test_a_csvs_closing_row_adds_up_its_lines(self, client, customer):
+        path = f"/api/customers/{customer.pk}/statement/?start_date=2026-02-01&format=csv"
+        opening, *lines, closing = csv.DictReader(io.StringIO(body_of(client.get(path)).decode()))
+        assert [line["note"] for line in lines].count("late") == 1
+        credit = sum(Decimal(line["credit"] or 0) for line in lines)
+        debit = sum(Decimal(line["debit"] or 0) for line in lines)
+        assert (Decimal(closing["credit"]), Decimal(closing["debit"])) == (credit, debit)
+        assert closing["balance"] == lines[-1]["balance"]
+        assert Decimal(closing["balance"]) == Decimal(opening["balance"]) + credit - debit
+
+    def test_a_pdfs_totals_add_up_its_lines(self, customer):
+        figures = statements.statement(customer, start_date=D(2026, 2, 1))
+        whole, lines = statements.read_whole(figures)
+        assert [line.note for line in lines].count("late") == 1
+        assert whole.total_credit == figures.total_credit + Decimal("7.00")
+        assert whole.entry_count == len(lines) == figures.entry_count + 1
+        assert whole.closing_balance == lines[-1].balance
+
+
 class TestPDF:
     def pdf(self, client, customer, query=""):
         response = client.get(f"/api/customers/{customer.pk}/statement/?format=pdf&{query}")
