@@ -100,17 +100,6 @@ def change_password(*, user: User, new_password: str, keep: int | None) -> None:
     AuthToken.objects.filter(user=user).exclude(pk=keep).delete()
 
 
-def request_password_reset(*, email: str, link: str) -> None:
-    """Queue a reset mail to each active account with this email and a password (the worker
-    sends it: accounts.tasks.send_password_reset). `link` is the page the mail links to, with
-    {uid} and {token} in it. Whether any account matched is never told."""
-    from accounts.tasks import send_password_reset
-
-    for user in User.objects.filter(email__iexact=email, is_active=True):
-        if user.has_usable_password():
-            send_password_reset.enqueue(user.pk, link)
-
-
 def reset_link(user: User, link: str) -> str:
     """The user's reset link: `link` with their uid and a token that works once, for
     PASSWORD_RESET_TIMEOUT seconds (Django's token generator: setting a password spends it)."""

@@ -41,3 +41,12 @@ def send_password_reset(user_id: int, link: str) -> bool:
 def purge_credentials() -> dict:
     """Delete dead sessions and tokens, and throttle counters whose allowance is full again."""
     return {"credentials": purge_expired_credentials(), "throttle_counters": purge_spent()}
+
+
+def queue_password_resets(*, email: str, link: str) -> None:
+    """Queue a reset mail to each active account with this email and a password (the worker
+    sends it: send_password_reset). `link` is the page the mail links to, with
+    {uid} and {token} in it. Whether any account matched is never told."""
+    for user in get_user_model().objects.filter(email__iexact=email, is_active=True):
+        if user.has_usable_password():
+            send_password_reset.enqueue(user.pk, link)

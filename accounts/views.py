@@ -10,7 +10,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import services
+from accounts import services, tasks
 from accounts.authentication import session_of
 from accounts.models import AuthToken
 from accounts.serializers import (
@@ -182,7 +182,7 @@ class PasswordResetView(APIView):
             request.build_absolute_uri(reverse("api:password-reset-confirm"))
             + "?uid={uid}&token={token}"
         )
-        services.request_password_reset(email=serializer.validated_data["email"], link=link)
+        tasks.queue_password_resets(email=serializer.validated_data["email"], link=link)
         detail = "If an account has this email address, a reset link is on its way to it."
         return Response({"detail": detail}, status=status.HTTP_202_ACCEPTED)
 

@@ -5,9 +5,8 @@ A job kind is a handler registered with `@handler("kind")`: it takes a JobRun an
 job's result. It reports progress with `run.progress()` between short transactions (that is
 also where a cancel is noticed), and publishes its work with `run.finish(result)` inside the
 transaction that writes it, so the work and the job's success are one commit. A job that makes
-a file (an export) writes it with `make_file()`; its owner downloads it until it expires. A
-handler that raises JobError fails the job with that error; any other exception fails it too,
-and is logged.
+a file (an export) writes it with jobs.files.make_file(). A handler that raises JobError fails
+the job with that error; any other exception fails it too, and is logged.
 
 Each run of a job is an attempt, numbered; every write a run makes is fenced by its number, so
 an attempt that was given up on (its worker stopped beating) can never finish the job after
@@ -15,22 +14,20 @@ another attempt began.
 """
 
 import logging
-import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from typing import BinaryIO
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
 from common.exceptions import DomainError
-from jobs.models import UNFINISHED, Job, JobStatus
+from jobs.models import Job, JobStatus
 
 logger = logging.getLogger(__name__)
 
@@ -67,33 +64,6 @@ class JobFinished(DomainError):
     default_message = "The job has finished; there is nothing to cancel."
 
 
-class NoFile(DomainError):
-    """The job has no file to download (yet, or any more)."""
-
-    status = 404
-    default_message = "This job made no file."
-
-    @classmethod
-    def of(cls, job: Job) -> "NoFile":
-        if job.status in UNFINISHED:
-            return FileNotReady()
-        if job.status != JobStatus.SUCCEEDED:
-            return cls(f"The job {job.status} and made no file.")
-        if (job.result or {}).get("file") is not None:
-            return FileExpired()
-        return cls()
-
-
-class FileNotReady(NoFile):
-    status = 409
-    default_message = "The job has not finished; its file is ready when its status is succeeded."
-
-
-class FileExpired(NoFile):
-    status = 410
-    default_message = "This job's file is no longer kept; start the export again."
-
-
 def start(*, tenant, kind: str, params: dict, before_run=None) -> Job:
     """Queue a job of `kind` for the tenant. The job and its run on the queue are saved in one
     transaction (the caller's, if it has one); `before_run(job)` runs inside it first, e.g. to
@@ -120,15 +90,6 @@ def output_path(job: Job) -> Path:
     """Where the file the job makes is kept: one per attempt, so an attempt that was given up
     on never writes over, or removes, the file of the attempt after it."""
     return Path(settings.JOB_FILES_DIR) / f"job-{job.pk}-{job.attempts}.output"
-
-
-def result_file(job: Job) -> Path | None:
-    """The file a succeeded job made, while it is kept (EXPORT_KEEP_HOURS)."""
-    file = (job.result or {}).get("file") if job.status == JobStatus.SUCCEEDED else None
-    if file is None or datetime.fromisoformat(file["expires_at"]) <= timezone.now():
-        return None
-    path = output_path(job)
-    return path if path.is_file() else None
 
 
 @dataclass
@@ -161,60 +122,6 @@ class JobRun:
             raise JobCancelled()
         self.finished = True
 
-    def make_file(
-        self,
-        write: Callable[[BinaryIO, "Tally"], None],
-        *,
-        name: str,
-        content_type: str,
-        total: int | None = None,
-    ) -> dict:
-        """Make the job's file with `write(file, tally)`, and answer the job's result: the rows
-        written and the file (its name, type, size and until when it is kept).
-
-        `write` runs on a thread of its own, with its own database connection, so however long
-        it reads, it reads in one statement (one snapshot) while this thread records progress
-        each PROGRESS_SECONDS and notices a cancel, which stops the writer. The file is removed
-        unless the job succeeds.
-        """
-        path = output_path(self.job)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tally, failure = Tally(), []
-
-        def writer():
-            try:
-                with path.open("wb") as file:
-                    write(file, tally)
-            except BaseException as exc:  # raised again on the job's thread
-                failure.append(exc)
-            finally:
-                connections.close_all()  # this thread's
-
-        self.progress(0, total=total)
-        thread = threading.Thread(target=writer, name=f"job-{self.job.pk}-file", daemon=True)
-        thread.start()
-        try:
-            while thread.is_alive():
-                thread.join(PROGRESS_SECONDS)
-                self.progress(tally.done)
-        except BaseException:
-            tally.stopping.set()
-            thread.join()
-            raise
-        if failure:
-            raise failure[0]
-        self.progress(tally.done, total=tally.done)
-        expires = timezone.now() + timedelta(hours=settings.EXPORT_KEEP_HOURS)
-        return {
-            "rows": tally.done,
-            "file": {
-                "name": name,
-                "content_type": content_type,
-                "size": path.stat().st_size,
-                "expires_at": expires.isoformat(),
-            },
-        }
-
     def _mine(self):
         return Job.objects.filter(
             pk=self.job.pk,
@@ -222,25 +129,6 @@ class JobRun:
             attempts=self.job.attempts,
             cancel_requested=False,
         )
-
-
-PROGRESS_SECONDS = 1.0
-
-
-class Tally:
-    """The rows a file's writer has written, read by the job's thread; set `stopping` and the
-    writer stops at its next row."""
-
-    def __init__(self):
-        self.done = 0
-        self.stopping = threading.Event()
-
-    def count(self, rows: Iterable) -> Iterator:
-        for row in rows:
-            if self.stopping.is_set():
-                raise JobCancelled()
-            yield row
-            self.done += 1
 
 
 @task(takes_context=True)

@@ -4,7 +4,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from jobs import runner
+from jobs import files
 from jobs.models import Job
 
 
@@ -50,7 +50,7 @@ class JobSerializer(serializers.ModelSerializer):
         )
     )
     def get_result_url(self, job) -> str | None:
-        if runner.result_file(job) is None:
+        if files.result_file(job) is None:
             return None
         return absolute_url("api:job-download", job.pk, self.context.get("request"))
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
-from jobs import runner
+from jobs import files
 from jobs.models import UNFINISHED, Job, JobStatus
 
 OF_JOB = re.compile(r"job-(\d+)[.-]")  # a job's input, or a file one of its attempts made
@@ -44,7 +44,7 @@ def _prune_files() -> int:
     succeeded = Job.objects.filter(
         status=JobStatus.SUCCEEDED, finished_at__gte=recent, result__has_key="file"
     )
-    kept = {runner.result_file(job) for job in succeeded.only("pk", "status", "attempts", "result")}
+    kept = {files.result_file(job) for job in succeeded.only("pk", "status", "attempts", "result")}
     old = time.time() - FILE_GRACE_SECONDS
     pruned = 0
     for path in folder.iterdir():

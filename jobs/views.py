@@ -18,7 +18,7 @@ from common.schema import (
     LIST_ERRORS,
 )
 from common.scoping import TenantScopedMixin
-from jobs import runner
+from jobs import files, runner
 from jobs.models import Job, JobStatus
 from jobs.serializers import JobSerializer, absolute_url
 
@@ -84,9 +84,9 @@ class JobViewSet(
     @action(detail=True, methods=["get"], renderer_classes=[*RENDERERS, CSVRenderer])
     def download(self, request, pk=None):
         job = self.get_object()
-        path = runner.result_file(job)
+        path = files.result_file(job)
         if path is None:
-            raise runner.NoFile.of(job)
+            raise files.NoFile.of(job)
         file = job.result["file"]
         return FileResponse(
             path.open("rb"),

@@ -15,7 +15,7 @@ from django_tasks import task
 
 from common.renderers import csv_chunks
 from customers.selectors import customer_of
-from jobs import runner
+from jobs import files, runner
 from jobs.models import UNFINISHED, Job
 from ledger import exports, posting, statements
 from ledger.exceptions import LedgerError
@@ -131,7 +131,9 @@ def export(run: runner.JobRun) -> dict:
         for chunk in csv_chunks(header, tally.count(rows)):
             file.write(chunk)
 
-    return run.make_file(write, name=params["filename"], content_type=CSV, total=params["total"])
+    return files.make_file(
+        run, write, name=params["filename"], content_type=CSV, total=params["total"]
+    )
 
 
 CSV = "text/csv; charset=utf-8"

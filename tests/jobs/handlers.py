@@ -1,6 +1,6 @@
 """Job kinds for the tests: registered when this module is imported (tests/jobs/conftest.py)."""
 
-from jobs import runner
+from jobs import files, runner
 from jobs.models import Job
 
 SEEN = []
@@ -39,4 +39,6 @@ def write_lines(run):
                 assert tally.stopping.wait(10)  # the job's thread saw the cancel
             file.write(f"line {n}\n".encode())
 
-    return run.make_file(write, name="lines.txt", content_type="text/plain", total=params["lines"])
+    return files.make_file(
+        run, write, name="lines.txt", content_type="text/plain", total=params["lines"]
+    )
