@@ -13,6 +13,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.authentication import SESSION_CLAIM, claim_id, find_live
 from accounts.models import AuthToken, digest, new_secret
+from common.numbers import MAX_ID, whole_number
 
 User = get_user_model()
 
@@ -111,8 +112,10 @@ def reset_link(user: User, link: str) -> str:
 def user_of_reset_link(uid: str, token: str) -> User | None:
     """The account a reset link was made for, if it is still good."""
     try:
-        pk = int(force_str(urlsafe_base64_decode(uid)))
-    except (ValueError, TypeError, UnicodeDecodeError):
+        pk = whole_number(force_str(urlsafe_base64_decode(uid)))
+    except (ValueError, UnicodeDecodeError):  # not base64, or not text
+        return None
+    if pk is None or not 0 < pk <= MAX_ID:  # not an id an account can have
         return None
     user = User.objects.filter(pk=pk, is_active=True).first()
     if user is None or not default_token_generator.check_token(user, token):

@@ -5,6 +5,7 @@ import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from django.utils.http import urlsafe_base64_encode
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
@@ -119,6 +120,9 @@ def test_every_account_with_the_address_gets_its_own_link(inbox):
         lambda uid, token: (uid, token[:-2] + "zz"),
         lambda uid, token: ("Zm9v", token),  # another (non-)account's uid
         lambda uid, token: ("!!", token),
+        lambda uid, token: (urlsafe_base64_encode(b"9" * 40), token),  # past any id column
+        lambda uid, token: (urlsafe_base64_encode(b"-1"), token),
+        lambda uid, token: (urlsafe_base64_encode(b"\xff\xfe"), token),  # not text
     ],
 )
 def test_an_altered_link_is_refused_and_changes_nothing(inbox, asha, alter):
