@@ -65,6 +65,7 @@ def through_a_job(client, path, **headers) -> tuple[dict, bytes]:
     [
         "/api/entries/?format=csv",
         "/api/entries/?format=csv&type=credit&ordering=-amount&min_amount=2",
+        "/api/entries/?format=csv&customer={id}&start_date=2026-03-01&end_date=2026-03-09",
         "/api/customers/{id}/entries/?format=csv&ordering=entry_date",
         "/api/customers/{id}/statement/?format=csv",
         "/api/customers/{id}/statement/?format=csv&start_date=2026-03-02&end_date=2026-03-04",
