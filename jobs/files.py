@@ -46,10 +46,10 @@ def make_file(
     """Make the job's file with `write(file, tally)`, and answer the job's result: the rows
     written and the file (its name, type, size and until when it is kept).
 
-    `write` runs on a thread of its own, with its own database connection, so however long
-    it reads, it reads in one statement (one snapshot) while this thread records progress
-    each PROGRESS_SECONDS and notices a cancel, which stops the writer. The file is removed
-    unless the job succeeds.
+    `write` runs on a thread of its own, with its own database connection: its long read (on
+    PostgreSQL a cursor inside a transaction) never shares a connection or a transaction with
+    the progress this thread records each PROGRESS_SECONDS, where a cancel is noticed and stops
+    the writer. The file is removed unless the job succeeds.
     """
     path = output_path(run.job)
     path.parent.mkdir(parents=True, exist_ok=True)
