@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.mail import send_mail
 from django_tasks import task
 
@@ -47,6 +48,7 @@ def queue_password_resets(*, email: str, link: str) -> None:
     """Queue a reset mail to each active account with this email and a password (the worker
     sends it: send_password_reset). `link` is the page the mail links to, with
     {uid} and {token} in it. Whether any account matched is never told."""
-    for user in get_user_model().objects.filter(email__iexact=email, is_active=True):
-        if user.has_usable_password():
-            send_password_reset.enqueue(user.pk, link)
+    # Django's own choice of who may reset: active, with a password, and the address equal
+    # however Unicode folds case (not only the database's case-insensitive match).
+    for user in PasswordResetForm().get_users(email):
+        send_password_reset.enqueue(user.pk, link)
