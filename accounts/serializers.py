@@ -175,9 +175,3 @@ class AuthTokenCreatedSerializer(AuthTokenSerializer):
 
     class Meta(AuthTokenSerializer.Meta):
         fields = [*AuthTokenSerializer.Meta.fields, "token"]
-
-
-class MeSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = User
-        fields = ["id", "username", "email"]

@@ -1,11 +1,11 @@
-"""Routes of the auth API, mounted at /api/auth/ (its tokens are on the API's router)."""
+"""Routes of the auth API, mounted at /api/auth/ (its tokens are on the API's router; register
+and me, which know of books, come from the books app: books.urls)."""
 
 from django.urls import path
 
 from accounts import views
 
 urlpatterns = [
-    path("register/", views.RegisterView.as_view(), name="register"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("refresh/", views.RefreshView.as_view(), name="token-refresh"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
@@ -16,5 +16,4 @@ urlpatterns = [
         views.PasswordResetConfirmView.as_view(),
         name="password-reset-confirm",
     ),
-    path("me/", views.MeView.as_view(), name="me"),
 ]

@@ -36,6 +36,9 @@ ERRORS_400 = {
     400: _error("Invalid input ({field: [messages]}); nothing written.", VALIDATION_ERROR)
 }
 ERRORS_401 = {401: _error("Not authenticated, or the token is invalid or expired.")}
+ERRORS_403 = {
+    403: _error("Your role in the book is too low for this; the answer names the one needed.")
+}
 ERRORS_404 = {404: _error("Not found, or not yours.")}
 ERRORS_409 = {409: _error("Conflicts with the ledger's state.")}
 ERRORS_410 = {410: _error("Gone: no longer kept.")}
@@ -135,7 +138,35 @@ class OpaqueTokenScheme(OpenApiAuthenticationExtension):
         }
 
 
-class SingleObjectSchema(AutoSchema):
+class BookSchema(AutoSchema):
+    """The API's schema class: an operation that acts in a book (a tenant-scoped view, or any
+    route under /api/books/{book_pk}/) may also answer 403 (the caller's role is too low), 404
+    (no such book of the caller's) and, for a change, 409 (the book is archived): say so."""
+
+    ANSWERS = {
+        "403": "Your role in the book is too low for this; the answer names the one needed.",
+        "404": "Not found, or not yours (nor is a book you are not a member of).",
+        "409": "Conflicts with the ledger's state (an archived book refuses every change).",
+    }
+
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is None:
+            return None
+        if getattr(self.view, "tenant_scoped", False) or "{book_pk}" in path:
+            codes = ["403", "404"] if method in ("GET", "HEAD") else ["403", "404", "409"]
+            for code in codes:
+                operation["responses"].setdefault(
+                    code,
+                    {
+                        "description": self.ANSWERS[code],
+                        "content": {"application/json": {"schema": ERROR}},
+                    },
+                )
+        return operation
+
+
+class SingleObjectSchema(BookSchema):
     """For a route at a collection's URL that answers one object (the dashboard at
     /api/summary/): drf-spectacular would take a ViewSet's `list` for an array."""
 

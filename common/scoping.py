@@ -1,11 +1,12 @@
 """Whose data a request may see, said once: every view, selector, related field and filter
 scopes through here.
 
-The tenant is the party that owns data. Today it is the merchant (the user); with books and
-teams it becomes the book, and only this module and the models' TENANT name change. Models a
-tenant owns inherit TenantOwned and use TenantQuerySet, so `Model.objects.of(tenant)` is every
-read's start; views inherit TenantScopedMixin; related fields and filter choices come from
-`of_tenant()`.
+The tenant is the party that owns data: a book (one business's khata). Which book a request
+acts in, and whether the caller may, is decided once per request by the API's permission check
+(books.access), which records it here with set_tenant(). Models a tenant owns inherit
+TenantOwned and use TenantQuerySet, so `Model.objects.of(tenant)` is every read's start; views
+inherit TenantScopedMixin (and say which role each action needs); related fields and filter
+choices come from `of_tenant()`.
 """
 
 from django.db import models
@@ -15,8 +16,19 @@ from common.numbers import MAX_ID, whole_number
 
 
 def tenant_of(request):
-    """The tenant a request acts for: the authenticated merchant."""
-    return request.user
+    """The tenant (book) the request acts in, as the permission check found it."""
+    try:
+        return request.tenant
+    except AttributeError:
+        raise RuntimeError(
+            "The request has no tenant: its view neither names a book nor is tenant-scoped."
+        ) from None
+
+
+def set_tenant(request, tenant, *, role: str) -> None:
+    """Record the book the request acts in and the caller's role in it."""
+    request.tenant = tenant
+    request.role = role
 
 
 class TenantQuerySet(models.QuerySet):
@@ -28,7 +40,7 @@ class TenantQuerySet(models.QuerySet):
 class TenantOwned(models.Model):
     """A model whose rows belong to one tenant, named by the field TENANT."""
 
-    TENANT = "user"
+    TENANT = "book"
 
     class Meta:
         abstract = True
@@ -47,10 +59,17 @@ def of_tenant(model, request):
 class TenantScopedMixin:
     """A view over one tenant-owned model: its queryset is the request's tenant's rows.
 
-    Set `model`; override `scope(queryset)` to narrow or join (never to widen).
+    Set `model`; override `scope(queryset)` to narrow or join (never to widen). `roles` names
+    the role each action needs (books.models.Role; unnamed, reading needs a viewer and anything
+    else an owner); override `role_needed()` when the request, not the action, decides.
     """
 
     model = None
+    tenant_scoped = True  # with no book in the URL, the caller's default book
+    roles: dict[str, str] = {}
+
+    def role_needed(self) -> str | None:
+        return None
 
     @property
     def tenant(self):
@@ -65,16 +84,8 @@ class TenantScopedMixin:
         return queryset
 
 
-class TenantRelatedField(serializers.PrimaryKeyRelatedField):
-    """A related object by id, chosen only among the request's tenant's own objects; another
-    tenant's id is "does not exist", like a missing one."""
-
-    def __init__(self, model, **kwargs):
-        self.model = model
-        super().__init__(queryset=model.objects.all(), **kwargs)
-
-    def get_queryset(self):
-        return of_tenant(self.model, self.context["request"])
+class WholeIdRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related object by its id, which must be a whole number."""
 
     def to_internal_value(self, data):
         # A whole number in ASCII digits only: the database would quietly turn 1.5 or "1.0"
@@ -84,3 +95,15 @@ class TenantRelatedField(serializers.PrimaryKeyRelatedField):
         if number is None or not 0 <= number <= MAX_ID:
             self.fail("incorrect_type", data_type=type(data).__name__)
         return super().to_internal_value(number)
+
+
+class TenantRelatedField(WholeIdRelatedField):
+    """A related object by id, chosen only among the request's tenant's own objects; another
+    tenant's id is "does not exist", like a missing one."""
+
+    def __init__(self, model, **kwargs):
+        self.model = model
+        super().__init__(queryset=model.objects.all(), **kwargs)
+
+    def get_queryset(self):
+        return of_tenant(self.model, self.context["request"])

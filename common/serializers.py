@@ -2,11 +2,16 @@
 
 import datetime
 
+from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from common.dates import parse_date
 from common.money import CENT, MAX_ENTRY_AMOUNT, PLAIN_AMOUNT, PLAIN_DECIMAL
+
+phone_validator = RegexValidator(
+    r"^\+?[0-9][0-9 ()\-]{2,30}$", "Enter a phone number: digits, spaces, ( ) - and a leading +."
+)
 
 
 @extend_schema_field(

@@ -7,6 +7,6 @@ from customers.models import Customer
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ["name", "user", "phone", "total_credit", "total_debit", "archived_at"]
+    list_display = ["name", "book", "phone", "total_credit", "total_debit", "archived_at"]
     search_fields = ["name", "phone"]
     readonly_fields = ["total_credit", "total_debit", "entry_count", "last_entry_date"]

@@ -2,7 +2,6 @@
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import models
 from django.db.models import ExpressionWrapper, F, Q
 
@@ -25,15 +24,16 @@ class CustomerQuerySet(TenantQuerySet):
 
 
 class Customer(TenantOwned):
-    """Someone the merchant sells to on credit.
+    """Someone the book's business sells to on credit.
 
     The totals are kept by the database: a trigger on the ledger's entries table moves them
     with every entry row (ledger/sql/), so a balance costs one row read however long the
     history; `verify_ledger` recomputes them.
     """
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="customers"
+    # No index of its own: the composite indexes start with it.
+    book = models.ForeignKey(
+        "books.Book", on_delete=models.PROTECT, related_name="customers", db_index=False
     )
     name = models.CharField(max_length=255)
     phone = models.CharField(max_length=32, blank=True)
@@ -52,7 +52,7 @@ class Customer(TenantOwned):
 
     class Meta:
         ordering = ["name", "id"]
-        indexes = [models.Index(fields=["user", "name"], name="customers_user_name_idx")]
+        indexes = [models.Index(fields=["book", "name"], name="customers_book_name_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(total_credit__gte=0) & Q(total_debit__gte=0) & Q(entry_count__gte=0),

@@ -1,14 +1,9 @@
 """Request and response shapes of the customer routes."""
 
-from django.core.validators import RegexValidator
 from rest_framework import serializers
 
-from common.serializers import EmailTextField, MoneyField, TextField
+from common.serializers import EmailTextField, MoneyField, TextField, phone_validator
 from customers.models import Customer
-
-phone_validator = RegexValidator(
-    r"^\+?[0-9][0-9 ()\-]{2,30}$", "Enter a phone number: digits, spaces, ( ) - and a leading +."
-)
 
 
 class CustomerSerializer(serializers.ModelSerializer):

@@ -8,10 +8,10 @@ from customers.models import Customer
 
 @transaction.atomic
 def create_customer(
-    *, user, name: str, phone: str = "", address: str = "", email: str = ""
+    *, book, name: str, phone: str = "", address: str = "", email: str = ""
 ) -> Customer:
-    """Add a customer to the merchant's book."""
-    return Customer.objects.create(user=user, name=name, phone=phone, address=address, email=email)
+    """Add a customer to the book."""
+    return Customer.objects.create(book=book, name=name, phone=phone, address=address, email=email)
 
 
 @transaction.atomic

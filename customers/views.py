@@ -6,6 +6,7 @@ from rest_framework import filters, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from books.models import Role
 from common.filters import KnownParametersFilter, StrictOrderingFilter
 from common.schema import ERRORS_400, ERRORS_401, ERRORS_404, LIST_ERRORS
 from common.scoping import TenantScopedMixin
@@ -32,9 +33,16 @@ from customers.serializers import CustomerSerializer
 )
 @extend_schema(tags=["customers"])
 class CustomerViewSet(TenantScopedMixin, viewsets.ModelViewSet):
-    """The merchant's customers, each with its ledger totals."""
+    """The book's customers, each with its ledger totals."""
 
     model = Customer
+    roles = {
+        "create": Role.CLERK,
+        "update": Role.CLERK,
+        "partial_update": Role.CLERK,
+        "destroy": Role.MANAGER,
+        "restore": Role.MANAGER,
+    }
     serializer_class = CustomerSerializer
     filter_backends = [
         KnownParametersFilter,
@@ -60,7 +68,7 @@ class CustomerViewSet(TenantScopedMixin, viewsets.ModelViewSet):
 
     def perform_create(self, serializer):
         serializer.instance = services.create_customer(
-            user=self.tenant, **serializer.validated_data
+            book=self.tenant, **serializer.validated_data
         )
 
     def perform_update(self, serializer):
@@ -71,7 +79,7 @@ class CustomerViewSet(TenantScopedMixin, viewsets.ModelViewSet):
 
     @extend_schema(request=None, responses={200: CustomerSerializer, **ERRORS_401, **ERRORS_404})
     @action(detail=True, methods=["post"])
-    def restore(self, request, pk=None):
+    def restore(self, request, pk=None, **kwargs):
         """Bring an archived customer back into the list."""
         customer = services.restore_customer(customer=self.get_object())
         return Response(self.get_serializer(customer).data, status=status.HTTP_200_OK)

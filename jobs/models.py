@@ -25,6 +25,11 @@ UNFINISHED = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
 class Job(TenantOwned):
+    """Work a member started in a book; only they follow it (and only while a member)."""
+
+    book = models.ForeignKey(
+        "books.Book", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=40)
     status = models.CharField(max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED)
@@ -49,7 +54,7 @@ class Job(TenantOwned):
 
     class Meta:
         indexes = [
-            models.Index(fields=["user", "-id"], name="jobs_job_user_idx"),
+            models.Index(fields=["book", "user", "-id"], name="jobs_job_book_user_idx"),
             models.Index(
                 fields=["heartbeat_at"],
                 name="jobs_job_running_idx",

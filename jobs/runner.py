@@ -64,12 +64,12 @@ class JobFinished(DomainError):
     default_message = "The job has finished; there is nothing to cancel."
 
 
-def start(*, tenant, kind: str, params: dict, before_run=None) -> Job:
-    """Queue a job of `kind` for the tenant. The job and its run on the queue are saved in one
-    transaction (the caller's, if it has one); `before_run(job)` runs inside it first, e.g. to
-    move the job's input file into place."""
+def start(*, tenant, user, kind: str, params: dict, before_run=None) -> Job:
+    """Queue a job of `kind` in the tenant (book), started by `user`. The job and its run on the
+    queue are saved in one transaction (the caller's, if it has one); `before_run(job)` runs
+    inside it first, e.g. to move the job's input file into place."""
     with transaction.atomic():
-        job = Job.objects.create(user=tenant, kind=kind, params=params)
+        job = Job.objects.create(book=tenant, user=user, kind=kind, params=params)
         if before_run is not None:
             before_run(job)
         _enqueue(job)

@@ -52,11 +52,11 @@ class JobSerializer(serializers.ModelSerializer):
     def get_result_url(self, job) -> str | None:
         if files.result_file(job) is None:
             return None
-        return absolute_url("api:job-download", job.pk, self.context.get("request"))
+        return absolute_url("api:book-job-download", job, self.context.get("request"))
 
 
-def absolute_url(name: str, pk: int, request) -> str:
-    """A job's URL, absolute when there is a request (without its `format`, which DRF's reverse
-    would carry over from the request)."""
-    path = reverse(name, args=[pk])
+def absolute_url(name: str, job: Job, request) -> str:
+    """A URL of the job under its book's routes, absolute when there is a request (without its
+    `format`, which DRF's reverse would carry over from the request)."""
+    path = reverse(name, kwargs={"book_pk": job.book_id, "pk": job.pk})
     return request.build_absolute_uri(path) if request is not None else path

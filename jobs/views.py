@@ -1,5 +1,5 @@
-"""The caller's jobs: list, follow, cancel, download what one made; and the answer of a route
-that started one."""
+"""The caller's jobs in a book: list, follow, cancel, download what one made; and the answer
+of a route that started one."""
 
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
@@ -49,15 +49,16 @@ class JobViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Long work the caller started (big imports and exports): its status, progress and
-    result, and the file it made."""
+    """Long work the caller started in the book (big imports and exports): its status, progress
+    and result, and the file it made. Each member sees their own jobs only."""
 
     model = Job
     serializer_class = JobSerializer
     lookup_value_regex = "[0-9]+"  # ASCII digits: "٣" must not find row 3
+    roles = {"destroy": "viewer"}  # cancelling one's own job needs no more than starting it
 
     def scope(self, queryset):
-        return queryset.order_by("-id")
+        return queryset.filter(user=self.request.user).order_by("-id")
 
     def destroy(self, request, *args, **kwargs):
         job = runner.cancel(self.get_object())  # a finished job: runner.JobFinished, a 409
@@ -82,7 +83,7 @@ class JobViewSet(
         },
     )
     @action(detail=True, methods=["get"], renderer_classes=[*RENDERERS, CSVRenderer])
-    def download(self, request, pk=None):
+    def download(self, request, pk=None, **kwargs):
         job = self.get_object()
         path = files.result_file(job)
         if path is None:
@@ -101,5 +102,5 @@ def accepted(request, job: Job) -> Response:
     return Response(
         JobSerializer(job, context={"request": request}).data,
         status=status.HTTP_202_ACCEPTED,
-        headers={"Location": absolute_url("api:job-detail", job.pk, request)},
+        headers={"Location": absolute_url("api:book-job-detail", job, request)},
     )

@@ -50,8 +50,8 @@ def once(request, write: Callable[[], Response], *, fingerprint=None) -> Respons
             data=request.data,
         )
     with transaction.atomic():
-        tenant = tenant_of(request)
-        record = _claim(tenant=tenant, key=key)
+        tenant, user = tenant_of(request), request.user
+        record = _claim(tenant=tenant, user=user, key=key)
         if record is not None:
             if record.fingerprint != fingerprint():
                 raise IdempotencyKeyReused()
@@ -65,7 +65,8 @@ def once(request, write: Callable[[], Response], *, fingerprint=None) -> Respons
             try:
                 with transaction.atomic(savepoint=False):
                     IdempotencyKey.objects.create(
-                        user=tenant,
+                        book=tenant,
+                        user=user,
                         key=key,
                         fingerprint=fingerprint(),
                         response_status=response.status_code,
@@ -78,12 +79,13 @@ def once(request, write: Callable[[], Response], *, fingerprint=None) -> Respons
     return response
 
 
-def _claim(*, tenant, key: str) -> IdempotencyKey | None:
-    """Take the key for this transaction; answer its stored record if the request was made
-    before. A key another transaction holds now is in flight: 409, at once, not a wait."""
-    if not try_transaction_lock(f"idempotency:{tenant.pk}:{key}"):
+def _claim(*, tenant, user, key: str) -> IdempotencyKey | None:
+    """Take the user's key in the book for this transaction; answer its stored record if the
+    request was made before. A key another transaction holds now is in flight: 409, at once,
+    not a wait."""
+    if not try_transaction_lock(f"idempotency:{tenant.pk}:{user.pk}:{key}"):
         raise IdempotencyKeyInFlight()
-    return IdempotencyKey.objects.of(tenant).filter(key=key).first()
+    return IdempotencyKey.objects.of(tenant).filter(user=user, key=key).first()
 
 
 def request_hasher(*, method: str, path: str, query):

@@ -19,12 +19,16 @@ class EntryType(models.TextChoices):
 class Entry(TenantOwned):
     """One line of a customer's ledger. Never edited or deleted: a mistake is reversed.
 
-    The owning user is kept on the row as well as the customer, so every query filters by user
-    directly (and the table can be distributed by user).
+    The book is kept on the row as well as the customer, so every query filters by book
+    directly (and the table can be distributed by book). `created_by` is the member who posted it.
     """
 
-    # No single-column indexes on the two owners: the composite indexes below start with them.
-    user = models.ForeignKey(
+    # No single-column indexes on the book and customer: the composite indexes below start with
+    # them. Nor on the author: no read looks entries up by who posted them.
+    book = models.ForeignKey(
+        "books.Book", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     customer = models.ForeignKey(
@@ -44,20 +48,21 @@ class Entry(TenantOwned):
     class Meta:
         verbose_name_plural = "entries"
         ordering = ["-entry_date", "-id"]
-        # Every query filters by user, so every index starts with it: the database can then
+        # Every query filters by book, so every index starts with it: the database can then
         # answer from the index alone (counts, ranges) without fetching rows to check the owner.
         indexes = [
             # A customer's history in date order: lists and statements.
             models.Index(
-                fields=["user", "customer", "entry_date", "id"], name="ledger_entry_history_idx"
+                fields=["book", "customer", "entry_date", "id"],
+                name="ledger_entry_book_history_idx",
             ),
             # The same by type: lists filtered by type (and dates).
             models.Index(
-                fields=["user", "customer", "type", "entry_date", "id"],
-                name="ledger_entry_history_type_idx",
+                fields=["book", "customer", "type", "entry_date", "id"],
+                name="ledger_entry_book_type_idx",
             ),
-            # The merchant's whole book by date: the flat list and its date filters.
-            models.Index(fields=["user", "entry_date", "id"], name="ledger_entry_user_date_idx"),
+            # The whole book by date: the flat list and its date filters.
+            models.Index(fields=["book", "entry_date", "id"], name="ledger_entry_book_date_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -73,6 +78,11 @@ class Entry(TenantOwned):
         return f"{self.type} {self.amount} on {self.entry_date}"
 
     @property
+    def created_by_name(self) -> str:
+        """The username of who posted it (a list's rows have it too)."""
+        return self.created_by.username
+
+    @property
     def reversed_by_id(self) -> int | None:
         """The id of the entry that reversed this one, if any (a list's rows have it too)."""
         reversal = getattr(self, "reversed_by", None)  # a missing reversal is an AttributeError
@@ -85,8 +95,8 @@ class DailyTotal(TenantOwned):
     statements' opening balances add up at most one row per day of history, however many
     entries it holds."""
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    book = models.ForeignKey(
+        "books.Book", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     customer = models.ForeignKey(
         Customer, on_delete=models.PROTECT, related_name="daily_totals", db_index=False
@@ -101,7 +111,7 @@ class DailyTotal(TenantOwned):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "customer", "day"], name="ledger_dailytotal_customer_day_uniq"
+                fields=["book", "customer", "day"], name="ledger_dailytotal_book_day_uniq"
             ),
             models.CheckConstraint(
                 condition=Q(credit__gte=0) & Q(debit__gte=0) & Q(entry_count__gte=0),
@@ -117,8 +127,12 @@ class IdempotencyKey(TenantOwned):
     """The answer given to a write made with an Idempotency-Key, replayed when the key comes again.
 
     Written in the same transaction as the entries the request posted: either both exist or neither.
+    A key is the caller's own within the book.
     """
 
+    book = models.ForeignKey(
+        "books.Book", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=255)
     fingerprint = models.CharField(max_length=64)
@@ -130,7 +144,9 @@ class IdempotencyKey(TenantOwned):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "key"], name="ledger_idempotency_user_key_uniq")
+            models.UniqueConstraint(
+                fields=["book", "user", "key"], name="ledger_idempotency_book_user_key_uniq"
+            )
         ]
 
     def __str__(self):

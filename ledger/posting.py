@@ -1,9 +1,10 @@
 """Posting entries: every ledger row is written here, each call one database transaction.
 
 The database keeps the books (ledger/sql/posting.*.sql): every entry row moves its customer's
-running totals and daily totals, and an entry for another merchant's or an archived customer,
-or one past what the totals hold, is refused. So a posting is one INSERT; this module checks
-first for a friendly answer, and turns the database's refusals into the same domain errors.
+running totals and daily totals, and an entry for another book's or an archived customer, or one
+past what the totals hold, is refused. So a posting is one INSERT; this module checks first for a
+friendly answer, and turns the database's refusals into the same domain errors. Every entry
+names the member who posted it.
 """
 
 import datetime
@@ -45,6 +46,7 @@ class EntryDraft:
 
 def post_entry(
     *,
+    book,
     user,
     customer: Customer,
     type: str,
@@ -53,13 +55,15 @@ def post_entry(
     note: str = "",
     reverses: Entry | None = None,
 ) -> Entry:
-    """Post one entry to the customer's ledger; the database moves its totals with it."""
-    draft = EntryDraft(type, amount, entry_date or timezone.localdate(), note)
+    """Post one entry, by `user`, to the ledger of the book's customer (dated today in the
+    book's time zone unless `entry_date` says); the database moves its totals with it."""
+    draft = EntryDraft(type, amount, entry_date or book.today(), note)
     _check(draft)
     if customer.archived_at is not None:
         raise CustomerArchived()
     entry = Entry(
-        user=user,
+        book=book,
+        created_by=user,
         customer=customer,
         type=draft.type,
         amount=draft.amount,
@@ -75,11 +79,21 @@ def post_entry(
 
 
 # What an import writes of each entry, in this order.
-IMPORT_COLUMNS = ("user_id", "customer_id", "type", "amount", "note", "entry_date", "created_at")
+IMPORT_COLUMNS = (
+    "book_id",
+    "created_by_id",
+    "customer_id",
+    "type",
+    "amount",
+    "note",
+    "entry_date",
+    "created_at",
+)
 
 
 def post_entries(
     *,
+    book,
     user,
     customer: Customer,
     drafts: Iterable[EntryDraft],
@@ -91,7 +105,7 @@ def post_entries(
     batch = f"request-{uuid.uuid4().hex}"
     with transaction.atomic():
         stage(batch, drafts)
-        return publish(batch, user=user, customer=customer, dry_run=dry_run)
+        return publish(batch, book=book, user=user, customer=customer, dry_run=dry_run)
 
 
 STAGED_COLUMNS = ("batch", "type", "amount", "note", "entry_date")
@@ -125,7 +139,7 @@ def stage(
             return staged
 
 
-def publish(batch: str, *, user, customer: Customer, dry_run: bool = False) -> int:
+def publish(batch: str, *, book, user, customer: Customer, dry_run: bool = False) -> int:
     """Post the batch's staged rows to the customer's ledger as entries, in their order, in one
     statement (the database checks and counts every row, as for a single posting), and clear
     them; answer how many. In one transaction; a dry run rolls it back."""
@@ -136,9 +150,9 @@ def publish(batch: str, *, user, customer: Customer, dry_run: bool = False) -> i
     with _refusals(), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {entries} ({', '.join(IMPORT_COLUMNS)}) "  # noqa: S608
-            "SELECT %s, %s, type, amount, note, entry_date, %s "
+            "SELECT %s, %s, %s, type, amount, note, entry_date, %s "
             f"FROM {staged} WHERE batch = %s ORDER BY id",
-            [user.pk, customer.pk, moment, batch],
+            [book.pk, user.pk, customer.pk, moment, batch],
         )
         posted = cursor.rowcount
         discard(batch)
@@ -153,7 +167,7 @@ def discard(batch: str) -> None:
 
 
 def reverse_entry(
-    *, user, entry: Entry, note: str = "", entry_date: datetime.date | None = None
+    *, book, user, entry: Entry, note: str = "", entry_date: datetime.date | None = None
 ) -> Entry:
     """Cancel an entry with a new one of the opposite type and the same amount, linked to it."""
     if entry.reverses_id is not None:
@@ -163,6 +177,7 @@ def reverse_entry(
     if entry.reversed_by_id is not None:
         raise AlreadyReversed()
     return post_entry(
+        book=book,
         user=user,
         customer=entry.customer,
         type=OPPOSITE[entry.type],

@@ -57,14 +57,17 @@ ENTRY_ROW = [
     "created_at",
     "reverses_id",
     "reversed_by_id",
+    "created_by_name",
 ]
 
 
 def entry_rows(entries):
     """`entries` as rows with an entry's attributes (what EntrySerializer reads), not model
     instances: a page of 50 built as Entry objects cost more than its query did. (The reversal
-    is joined: count the entries before this, as the entry views do.)"""
-    return entries.annotate(reversed_by_id=F("reversed_by__id")).values_list(*ENTRY_ROW, named=True)
+    and the author are joined: count the entries before this, as the entry views do.)"""
+    return entries.annotate(
+        reversed_by_id=F("reversed_by__id"), created_by_name=F("created_by__username")
+    ).values_list(*ENTRY_ROW, named=True)
 
 
 def customer_totals(customer: Customer, *, as_of: datetime.date | None = None) -> Totals:
@@ -114,7 +117,7 @@ def _day_sums(customer: Customer, **day_range) -> Totals:
 
 
 def dashboard(tenant) -> dict:
-    """What the merchant will get, will give, and from how many customers.
+    """What the book will get, will give, and from how many customers.
 
     Archived customers still owe or are owed, so their balances count; `customer_count` is the
     customers in the active list.

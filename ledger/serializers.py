@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from common.filters import StrictBooleanField, refuse_unknown
-from common.scoping import TenantRelatedField
+from common.scoping import TenantRelatedField, tenant_of
 from common.serializers import (
     AmountField,
     DateField,
@@ -20,10 +20,13 @@ from ledger.models import Entry, EntryType
 
 
 class EntrySerializer(serializers.ModelSerializer):
-    """A posted entry, with the links of a reversal in both directions."""
+    """A posted entry, who posted it, and the links of a reversal in both directions."""
 
     amount = MoneyField()
     reversed_by = serializers.SerializerMethodField()
+    created_by = serializers.CharField(
+        source="created_by_name", read_only=True, help_text="The username of who posted it."
+    )
 
     class Meta:
         model = Entry
@@ -37,6 +40,7 @@ class EntrySerializer(serializers.ModelSerializer):
             "created_at",
             "reverses",
             "reversed_by",
+            "created_by",
         ]
         read_only_fields = fields
 
@@ -59,6 +63,7 @@ class EntrySerializer(serializers.ModelSerializer):
             "created_at": self._timestamp(entry.created_at),
             "reverses": entry.reverses_id,
             "reversed_by": entry.reversed_by_id,
+            "created_by": entry.created_by_name,
         }
 
     @cached_property
@@ -82,12 +87,12 @@ class NestedEntryCreateSerializer(serializers.Serializer):
     note = TextField(max_length=500, required=False, allow_blank=True, default="")
 
     def validate(self, attrs):
-        attrs.setdefault("entry_date", timezone.localdate())
+        attrs.setdefault("entry_date", tenant_of(self.context["request"]).today())
         return attrs
 
 
 class EntryCreateSerializer(NestedEntryCreateSerializer):
-    """A new entry; `customer` must be one of the caller's customers."""
+    """A new entry; `customer` must be one of the book's customers."""
 
     customer = TenantRelatedField(Customer)
 
@@ -111,7 +116,7 @@ class SummarySerializer(serializers.Serializer):
 
 
 class DashboardSerializer(serializers.Serializer):
-    """The merchant's book at a glance."""
+    """The book at a glance."""
 
     total_receivable = MoneyField(help_text="Sum of positive balances: you will get.")
     total_payable = MoneyField(

@@ -124,7 +124,7 @@ def statement(customer: Customer, *, start_date=None, end_date=None) -> Statemen
         "COALESCE(SUM(CASE WHEN d.day <= %s THEN d.debit END), 0), "
         "COALESCE(SUM(CASE WHEN d.day <= %s THEN d.entry_count END), 0) "
         f"FROM {customers} c LEFT OUTER JOIN {days} d "
-        f"ON d.user_id = c.user_id AND d.customer_id = c.id AND d.day {operator} %s "
+        f"ON d.book_id = c.book_id AND d.customer_id = c.id AND d.day {operator} %s "
         "WHERE c.id = %s "
         "GROUP BY c.id, c.total_credit, c.total_debit, c.entry_count"
     )

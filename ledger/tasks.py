@@ -10,7 +10,6 @@ from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.http import Http404
-from django.utils import timezone
 from django_tasks import task
 
 from common.renderers import csv_chunks
@@ -55,7 +54,7 @@ def import_entries(run: runner.JobRun) -> dict:
     chunk, or for the publishing statement. A bad row fails the job with the error the route
     would have answered; staged rows never outlive the attempt.
     """
-    params, tenant, batch = run.params, run.job.user, f"job-{run.job.pk}"
+    params, tenant, batch = run.params, run.job.book, f"job-{run.job.pk}"
     try:
         customer = customer_of(tenant, params["customer"])
     except Http404:
@@ -71,7 +70,7 @@ def import_entries(run: runner.JobRun) -> dict:
         run.progress(staged, total=staged)
         with transaction.atomic():
             count = posting.publish(
-                batch, user=tenant, customer=customer, dry_run=params["dry_run"]
+                batch, book=tenant, user=run.job.user, customer=customer, dry_run=params["dry_run"]
             )
             result = import_result(count, dry_run=params["dry_run"])
             if not params["dry_run"]:
@@ -105,15 +104,17 @@ def upload(chunks) -> Iterator[Path]:
         path.unlink(missing_ok=True)
 
 
-def queue_import(upload: Path, *, tenant, customer, dry_run: bool) -> Job:
-    """Queue the import of an uploaded file into the customer's ledger (import_entries)."""
+def queue_import(upload: Path, *, tenant, user, customer, dry_run: bool) -> Job:
+    """Queue the import, by `user`, of an uploaded file into the customer's ledger
+    (import_entries)."""
     params = {
         "customer": customer.pk,
         "dry_run": dry_run,
-        "today": timezone.localdate().isoformat(),
+        "today": tenant.today().isoformat(),
     }
     return runner.start(
         tenant=tenant,
+        user=user,
         kind="import",
         params=params,
         before_run=lambda job: upload.replace(runner.input_path(job)),
@@ -124,7 +125,7 @@ def queue_import(upload: Path, *, tenant, customer, dry_run: bool) -> Job:
 def export(run: runner.JobRun) -> dict:
     """A CSV export too big to stream at once (the entries list or a statement queued it): the
     worker writes the file, and its owner downloads it from the job's result_url."""
-    tenant, params = run.job.user, run.params
+    tenant, params = run.job.book, run.params
 
     def write(file, tally):
         header, rows = _export_source(tenant, params)
@@ -177,14 +178,14 @@ def statement_export(statement: statements.Statement) -> dict:
     }
 
 
-def queue_export(*, tenant, source: dict, filename: str, total: int, request: str) -> Job:
-    """Queue a CSV export (export()) of `source`; if the same request's export is still queued
-    or running, answer that job instead of starting another."""
+def queue_export(*, tenant, user, source: dict, filename: str, total: int, request: str) -> Job:
+    """Queue a CSV export (export()) of `source` for `user`; if the same request of theirs is
+    still queued or running, answer that job instead of starting another."""
     same = Job.objects.of(tenant).filter(
-        kind="export", status__in=UNFINISHED, params__request=request
+        user=user, kind="export", status__in=UNFINISHED, params__request=request
     )
     params = {**source, "filename": filename, "total": total, "request": request}
-    return same.first() or runner.start(tenant=tenant, kind="export", params=params)
+    return same.first() or runner.start(tenant=tenant, user=user, kind="export", params=params)
 
 
 def import_result(count: int, *, dry_run: bool) -> dict:

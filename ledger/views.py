@@ -8,13 +8,13 @@ from functools import cached_property
 from django.conf import settings
 from django.db.models import Sum
 from django.http import HttpResponse
-from django.utils import timezone
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import UnsupportedMediaType, ValidationError
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from books.models import Role
 from common.filters import FilterSetBackend, KnownParametersFilter, StrictOrderingFilter
 from common.numbers import whole_number
 from common.pagination import read_page_size
@@ -57,6 +57,11 @@ class EntryViewSetBase(
     ordering_fields = ["entry_date", "amount", "created_at"]
     ordering = ["-entry_date", "-id"]
     lookup_value_regex = "[0-9]+"  # ASCII digits: "٣" must not find row 3
+    roles = {"create": Role.CLERK, "reverse": Role.MANAGER, "import_entries": Role.MANAGER}
+
+    def role_needed(self):
+        # Reading entries a page at a time is anyone's; exporting them is the managers'.
+        return Role.MANAGER if self.action == "list" and self.wants("csv") else None
 
     def get_serializer_class(self):
         return self.create_serializer_class if self.action == "create" else EntrySerializer
@@ -105,7 +110,9 @@ class EntryViewSetBase(
 
         def write():
             fields = {name: data[name] for name in ("type", "amount", "entry_date", "note")}
-            entry = posting.post_entry(user=self.tenant, customer=self.customer_for(data), **fields)
+            entry = posting.post_entry(
+                book=self.tenant, user=request.user, customer=self.customer_for(data), **fields
+            )
             return Response(EntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
         return idempotency.once(request, write)
@@ -120,6 +127,7 @@ def csv_export(request, tenant, *, header, rows, filename, count, source):
         return stream_csv(header, rows, filename=filename)
     job = tasks.queue_export(
         tenant=tenant,
+        user=request.user,
         source=source(),
         filename=filename,
         total=count,
@@ -142,12 +150,12 @@ DATE_FILTERS = {"start_date", "end_date"}
 
 @schema.ENTRIES
 class EntryViewSet(EntryViewSetBase, mixins.RetrieveModelMixin):
-    """The merchant's ledger entries across all customers. Append-only: no PUT, PATCH or DELETE."""
+    """The book's ledger entries across all customers. Append-only: no PUT, PATCH or DELETE."""
 
     create_serializer_class = EntryCreateSerializer
 
     def scope(self, queryset):
-        return queryset.select_related("reversed_by")
+        return queryset.select_related("reversed_by", "created_by")
 
     def customer_for(self, data):
         return data["customer"]
@@ -164,7 +172,7 @@ class EntryViewSet(EntryViewSetBase, mixins.RetrieveModelMixin):
 
     @schema.REVERSE
     @action(detail=True, methods=["post"], serializer_class=ReverseEntrySerializer)
-    def reverse(self, request, pk=None):
+    def reverse(self, request, pk=None, **kwargs):
         """Cancel the entry with a new one of the opposite type and the same amount."""
         entry = self.get_object()
         serializer = ReverseEntrySerializer(data=request.data)
@@ -172,7 +180,7 @@ class EntryViewSet(EntryViewSetBase, mixins.RetrieveModelMixin):
 
         def write():
             reversal = posting.reverse_entry(
-                user=self.tenant, entry=entry, **serializer.validated_data
+                book=self.tenant, user=request.user, entry=entry, **serializer.validated_data
             )
             return Response(EntrySerializer(reversal).data, status=status.HTTP_201_CREATED)
 
@@ -194,7 +202,7 @@ class CustomerEntryViewSet(EntryViewSetBase):
         return customer_of(self.tenant, self.kwargs["customer_pk"])
 
     def scope(self, queryset):
-        return queryset.filter(customer=self.customer).select_related("reversed_by")
+        return queryset.filter(customer=self.customer).select_related("reversed_by", "created_by")
 
     def customer_for(self, data):
         return self.customer
@@ -215,7 +223,7 @@ class CustomerEntryViewSet(EntryViewSetBase):
         throttle_classes=[ScopedThrottle],
         throttle_scope="import",
     )
-    def import_entries(self, request, customer_pk=None):
+    def import_entries(self, request, customer_pk=None, **kwargs):
         """Import the customer's entries from CSV: every row or none."""
         customer = self.customer
         dry_run = bool(StrictQuerySerializer.read(request, "dry_run"))
@@ -239,9 +247,13 @@ class CustomerEntryViewSet(EntryViewSetBase):
             return self._import_job(request, body, customer, dry_run)
 
         def write():
-            drafts = read_entries_csv(body.lines(), today=timezone.localdate())
+            drafts = read_entries_csv(body.lines(), today=self.tenant.today())
             count = posting.post_entries(
-                user=self.tenant, customer=customer, drafts=drafts, dry_run=dry_run
+                book=self.tenant,
+                user=request.user,
+                customer=customer,
+                drafts=drafts,
+                dry_run=dry_run,
             )
             answer = status.HTTP_200_OK if dry_run else status.HTTP_201_CREATED
             return Response(tasks.import_result(count, dry_run=dry_run), status=answer)
@@ -256,7 +268,11 @@ class CustomerEntryViewSet(EntryViewSetBase):
 
             def write():
                 job = tasks.queue_import(
-                    upload, tenant=self.tenant, customer=customer, dry_run=dry_run
+                    upload,
+                    tenant=self.tenant,
+                    user=request.user,
+                    customer=customer,
+                    dry_run=dry_run,
                 )
                 return accepted(request, job)
 
@@ -279,7 +295,7 @@ class CustomerLedgerViewSet(FileFormatsMixin, CustomerViewSet):
 
     @schema.SUMMARY
     @action(detail=True, methods=["get"])
-    def summary(self, request, pk=None):
+    def summary(self, request, pk=None, **kwargs):
         """A customer's totals and balance; `as_of` counts only entries dated on or before it."""
         customer = customer_of(self.tenant, pk)
         totals = selectors.customer_totals(
@@ -289,7 +305,7 @@ class CustomerLedgerViewSet(FileFormatsMixin, CustomerViewSet):
 
     @schema.EXCLUDED  # the v1 clients' spelling of summary, documented once
     @action(detail=True, methods=["get"])
-    def summery(self, request, pk=None):
+    def summery(self, request, pk=None, **kwargs):
         return self.summary(request, pk)
 
     @schema.STATEMENT
@@ -300,7 +316,7 @@ class CustomerLedgerViewSet(FileFormatsMixin, CustomerViewSet):
         throttle_classes=[FileThrottle],  # CSV and PDF, per user; the JSON statement is not
         throttle_scope="export",
     )
-    def statement(self, request, pk=None):
+    def statement(self, request, pk=None, **kwargs):
         """The customer's statement: opening balance, each entry with the running balance,
         closing balance. JSON comes a page at a time; CSV and PDF give the whole period."""
         customer = customer_of(self.tenant, pk)
@@ -348,9 +364,8 @@ class CustomerLedgerViewSet(FileFormatsMixin, CustomerViewSet):
                     ]
                 }
             )
-        merchant = self.request.user.get_full_name() or self.request.user.username
         response = HttpResponse(
-            render_statement(*statements.read_whole(statement), merchant=merchant),
+            render_statement(*statements.read_whole(statement), merchant=self.tenant.name),
             content_type="application/pdf",
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -359,7 +374,7 @@ class CustomerLedgerViewSet(FileFormatsMixin, CustomerViewSet):
 
 @schema.DASHBOARD
 class DashboardViewSet(TenantScopedMixin, viewsets.ViewSet):
-    """What the merchant will get and will give across every customer."""
+    """What the book will get and will give across every customer."""
 
-    def list(self, request):
+    def list(self, request, **kwargs):
         return Response(DashboardSerializer(selectors.dashboard(self.tenant)).data)

@@ -1,22 +1,44 @@
-"""The API's one router: every ViewSet of /api/, mounted again at /app/ for the v1 clients."""
+"""The API's one router: every ViewSet of /api/, mounted again at /app/ for the v1 clients.
+
+A book's routes are under /api/books/{book}/; the same ViewSets at the top level (/api/customers/,
+/api/entries/, /api/summary/, /api/jobs/) act in the caller's default book.
+"""
 
 from rest_framework.routers import DefaultRouter
 from rest_framework_nested.routers import NestedSimpleRouter
 
 from accounts.views import AuthTokenViewSet
+from books.views import BookViewSet, InvitationViewSet, MemberViewSet
 from jobs.views import JobViewSet
 from ledger.views import CustomerEntryViewSet, CustomerLedgerViewSet, DashboardViewSet, EntryViewSet
 
 router = DefaultRouter()
 router.include_format_suffixes = False  # formats are chosen with ?format=, one URL per resource
 router.register("auth/tokens", AuthTokenViewSet, basename="token")
+router.register("auth/invitations", InvitationViewSet, basename="invitation")
 router.register("customers", CustomerLedgerViewSet, basename="customer")
 router.register("entries", EntryViewSet, basename="entry")
 router.register("summary", DashboardViewSet, basename="dashboard")
 router.register("jobs", JobViewSet, basename="job")
+router.register("books", BookViewSet, basename="book")
 
 # /customers/{customer_pk}/entries/ (and .../entries/import/): one customer's entries.
 customer_router = NestedSimpleRouter(router, "customers", lookup="customer")
 customer_router.register("entries", CustomerEntryViewSet, basename="customer-entry")
 
-urlpatterns = [*router.urls, *customer_router.urls]
+# /books/{book_pk}/...: the same routes in a book named by the URL.
+book_router = NestedSimpleRouter(router, "books", lookup="book")
+book_router.register("customers", CustomerLedgerViewSet, basename="book-customer")
+book_router.register("entries", EntryViewSet, basename="book-entry")
+book_router.register("summary", DashboardViewSet, basename="book-dashboard")
+book_router.register("jobs", JobViewSet, basename="book-job")
+book_router.register("members", MemberViewSet, basename="book-member")
+book_customer_router = NestedSimpleRouter(book_router, "customers", lookup="customer")
+book_customer_router.register("entries", CustomerEntryViewSet, basename="book-customer-entry")
+
+urlpatterns = [
+    *router.urls,
+    *customer_router.urls,
+    *book_router.urls,
+    *book_customer_router.urls,
+]

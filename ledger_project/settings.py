@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "accounts",
+    "books",
     "customers",
     "ledger",
     "jobs",
@@ -200,7 +201,8 @@ REST_FRAMEWORK = {
         "accounts.authentication.SessionJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Signed in, and a member of the book acted in with the role the action needs.
+    "DEFAULT_PERMISSION_CLASSES": ["books.access.BookAccess"],
     "DEFAULT_PARSER_CLASSES": [
         "common.parsers.DecimalJSONParser",
         "rest_framework.parsers.FormParser",
@@ -217,7 +219,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "common.pagination.PageNumberPagination",
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "common.negotiation.StrictContentNegotiation",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "common.schema.BookSchema",
     "EXCEPTION_HANDLER": "common.exception_handlers.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "login": os.environ.get("THROTTLE_LOGIN_RATE", "10/min"),
@@ -244,6 +246,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two "status" choice sets: a job's and a membership's.
+    "ENUM_NAME_OVERRIDES": {
+        "JobStatusEnum": "jobs.models.JobStatus",
+        "MembershipStatusEnum": "books.models.MembershipStatus",
+    },
     "PREPROCESSING_HOOKS": ["common.schema.exclude_earlier_clients_routes"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -261,6 +268,12 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
+
+# What a new book starts with (registration's first book, and a new book that does not say):
+# its currency (ISO 4217), locale (BCP 47) and time zone (IANA; "today" is the book's).
+DEFAULT_CURRENCY = os.environ.get("DEFAULT_CURRENCY", "INR")
+DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "en-IN")
+DEFAULT_TIME_ZONE = os.environ.get("DEFAULT_TIME_ZONE", "Asia/Kolkata")
 
 # Static files (admin, browsable API and the docs), served by the app itself through WhiteNoise
 

@@ -5,12 +5,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from accounts.views import LoginView, RefreshView, RegisterView
+from accounts.views import LoginView, RefreshView
+from books.views import RegisterView
 from common import views as common_views
 from common.throttling import throttled_login
 from ledger_project import api_router
 
 api = [
+    path("auth/", include("books.urls")),
     path("auth/", include("accounts.urls")),
     *api_router.urlpatterns,
 ]

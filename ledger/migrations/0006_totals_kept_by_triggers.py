@@ -6,10 +6,10 @@ every entry row moves them however it is inserted (see ledger/migrations/_postin
 
 from django.db import migrations
 
-from ledger.migrations._posting import create_triggers, drop_triggers
+from ledger.migrations._posting import create_triggers_by_user, drop_triggers
 
 
 class Migration(migrations.Migration):
     dependencies = [("ledger", "0005_backfill_daily_totals")]
 
-    operations = [migrations.RunPython(create_triggers, drop_triggers)]
+    operations = [migrations.RunPython(create_triggers_by_user, drop_triggers)]

@@ -10,7 +10,8 @@ SQLite has row triggers only. PostgreSQL runs one statement-level trigger over a
 instead, so a COPY of a million rows moves the totals with one UPDATE and one upsert, not a
 million of each. SQLite drops a table's triggers when Django remakes the table, so a migration
 that alters ledger_entry must call `create_triggers` again (the raw-insert tests prove they are
-there).
+there). `posting.*.sql` is the current form; `posting-by-user.*.sql` is the form from before
+books, which migration 0006 installed and which must stay as it was for that migration.
 """
 
 from pathlib import Path
@@ -18,11 +19,16 @@ from pathlib import Path
 SQL = Path(__file__).resolve().parent.parent / "sql"
 
 
-def create_triggers(apps, schema_editor):
+def create_triggers(apps, schema_editor, *, form: str = "posting"):
     vendor = schema_editor.connection.vendor
-    path = SQL / f"posting.{vendor}.sql"
+    path = SQL / f"{form}.{vendor}.sql"
     if path.exists():
         _run(schema_editor, path.read_text())
+
+
+def create_triggers_by_user(apps, schema_editor):
+    """The triggers as they were before books (for migration 0006)."""
+    create_triggers(apps, schema_editor, form="posting-by-user")
 
 
 def drop_triggers(apps, schema_editor):

@@ -11,13 +11,13 @@ BEGIN
     -- concurrent postings to one customer move its totals one at a time, and it re-reads the
     -- conditions after the lock: a customer archived meanwhile matches no row.
     WITH sums AS (
-        SELECT customer_id, user_id,
+        SELECT customer_id, book_id,
                COALESCE(sum(amount) FILTER (WHERE type = 'credit'), 0) AS credit,
                COALESCE(sum(amount) FILTER (WHERE type = 'debit'), 0) AS debit,
                count(*) AS entries,
                max(entry_date) AS latest
         FROM posted
-        GROUP BY customer_id, user_id
+        GROUP BY customer_id, book_id
     ), moved AS (
         UPDATE customers_customer AS c SET
             total_credit = c.total_credit + s.credit,
@@ -25,7 +25,7 @@ BEGIN
             entry_count = c.entry_count + s.entries,
             last_entry_date = GREATEST(c.last_entry_date, s.latest)
         FROM sums AS s
-        WHERE c.id = s.customer_id AND c.user_id = s.user_id AND c.archived_at IS NULL
+        WHERE c.id = s.customer_id AND c.book_id = s.book_id AND c.archived_at IS NULL
           AND c.total_credit <= 9223372036854775807 - s.credit
           AND c.total_debit <= 9223372036854775807 - s.debit
         RETURNING c.id
@@ -35,28 +35,28 @@ BEGIN
     IF moved < customers THEN
         -- Say which rule the first refused customer broke (the statement is undone whole).
         SELECT CASE
-            WHEN c.id IS NULL OR c.user_id <> s.user_id
-            THEN 'ledger_entry_owner_mismatch: an entry belongs to its customer''s owner'
+            WHEN c.id IS NULL OR c.book_id <> s.book_id
+            THEN 'ledger_entry_owner_mismatch: an entry belongs to its customer''s book'
             WHEN c.archived_at IS NOT NULL
             THEN 'ledger_entry_customer_archived: the customer is archived'
             ELSE 'ledger_customer_totals_overflow: the totals would pass 64-bit cents'
         END
         INTO refusal
-        FROM (SELECT DISTINCT customer_id, user_id FROM posted) AS s
+        FROM (SELECT DISTINCT customer_id, book_id FROM posted) AS s
         LEFT OUTER JOIN customers_customer AS c ON c.id = s.customer_id
-        ORDER BY (c.id IS NULL OR c.user_id <> s.user_id) DESC, (c.archived_at IS NOT NULL) DESC
+        ORDER BY (c.id IS NULL OR c.book_id <> s.book_id) DESC, (c.archived_at IS NOT NULL) DESC
         LIMIT 1;
         RAISE EXCEPTION '%', refusal USING ERRCODE = 'check_violation';
     END IF;
 
-    INSERT INTO ledger_dailytotal AS d (user_id, customer_id, day, credit, debit, entry_count)
-    SELECT user_id, customer_id, entry_date,
+    INSERT INTO ledger_dailytotal AS d (book_id, customer_id, day, credit, debit, entry_count)
+    SELECT book_id, customer_id, entry_date,
            COALESCE(sum(amount) FILTER (WHERE type = 'credit'), 0),
            COALESCE(sum(amount) FILTER (WHERE type = 'debit'), 0),
            count(*)
     FROM posted
-    GROUP BY user_id, customer_id, entry_date
-    ON CONFLICT (user_id, customer_id, day) DO UPDATE SET
+    GROUP BY book_id, customer_id, entry_date
+    ON CONFLICT (book_id, customer_id, day) DO UPDATE SET
         credit = d.credit + excluded.credit,
         debit = d.debit + excluded.debit,
         entry_count = d.entry_count + excluded.entry_count;

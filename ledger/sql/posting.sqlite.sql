@@ -3,8 +3,8 @@
 CREATE TRIGGER IF NOT EXISTS ledger_entry_posted AFTER INSERT ON ledger_entry
 BEGIN
     SELECT CASE
-        WHEN c.id IS NULL OR c.user_id <> NEW.user_id
-        THEN RAISE(ABORT, 'ledger_entry_owner_mismatch: an entry belongs to its customer''s owner')
+        WHEN c.id IS NULL OR c.book_id <> NEW.book_id
+        THEN RAISE(ABORT, 'ledger_entry_owner_mismatch: an entry belongs to its customer''s book')
         WHEN c.archived_at IS NOT NULL
         THEN RAISE(ABORT, 'ledger_entry_customer_archived: the customer is archived')
         WHEN c.total_credit > 9223372036854775807 - (CASE WHEN NEW.type = 'credit' THEN NEW.amount ELSE 0 END)
@@ -23,14 +23,14 @@ BEGIN
             ELSE last_entry_date END
     WHERE id = NEW.customer_id;
 
-    INSERT INTO ledger_dailytotal (user_id, customer_id, day, credit, debit, entry_count)
+    INSERT INTO ledger_dailytotal (book_id, customer_id, day, credit, debit, entry_count)
     VALUES (
-        NEW.user_id, NEW.customer_id, NEW.entry_date,
+        NEW.book_id, NEW.customer_id, NEW.entry_date,
         CASE WHEN NEW.type = 'credit' THEN NEW.amount ELSE 0 END,
         CASE WHEN NEW.type = 'debit' THEN NEW.amount ELSE 0 END,
         1
     )
-    ON CONFLICT (user_id, customer_id, day) DO UPDATE SET
+    ON CONFLICT (book_id, customer_id, day) DO UPDATE SET
         credit = credit + excluded.credit,
         debit = debit + excluded.debit,
         entry_count = entry_count + excluded.entry_count;

@@ -14,7 +14,7 @@ from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from accounts.models import AuthToken
 from jobs import runner
-from tests.factories import PASSWORD, access_token, make_user, post
+from tests.factories import PASSWORD, access_token, book_of, make_user, post
 from tests.routes import PROTECTED_ROUTES
 
 User = get_user_model()
@@ -134,7 +134,14 @@ class TestLogin:
         anon.credentials(HTTP_AUTHORIZATION=f"{keyword} {login(anon).json()[field]}")
         response = anon.get("/api/auth/me/")
         assert response.status_code == 200
-        assert response.json() == {"id": user.pk, "username": "asha", "email": ""}
+        assert response.json() == {
+            "id": user.pk,
+            "username": "asha",
+            "first_name": "",
+            "last_name": "",
+            "email": "",
+            "default_book": book_of(user).pk,
+        }
 
     @pytest.mark.parametrize(("keyword", "field"), [("Bearer", "token"), ("Token", "access")])
     def test_a_credential_under_the_other_keyword_is_refused(self, anon, user, keyword, field):
@@ -261,7 +268,7 @@ def route_ids(user):
 
     customer = make_customer(user)
     entry = post(customer)
-    job = runner.start(tenant=user, kind="import", params={})
+    job = runner.start(tenant=book_of(user), user=user, kind="import", params={})
     return {"c": customer.pk, "e": entry.pk, "j": job.pk}
 
 

@@ -8,7 +8,7 @@ from django.db import OperationalError, connection
 
 from customers.models import Customer
 from ledger import posting
-from tests.factories import make_customer, make_user
+from tests.factories import book_of, make_customer, make_user
 
 WRITERS = 16
 POSTS_EACH = 10
@@ -26,7 +26,11 @@ def test_sixteen_writers_on_separate_connections_never_see_database_is_locked():
             customer = customers[number % len(customers)]
             for _ in range(POSTS_EACH):
                 posting.post_entry(
-                    user=user, customer=customer, type="credit", amount=Decimal("1.25")
+                    book=customer.book,
+                    user=user,
+                    customer=customer,
+                    type="credit",
+                    amount=Decimal("1.25"),
                 )
         except OperationalError as exc:  # "database is locked" and its kin
             errors.append(str(exc))
@@ -40,6 +44,9 @@ def test_sixteen_writers_on_separate_connections_never_see_database_is_locked():
         thread.join()
 
     assert errors == []
-    totals = [c.total_credit for c in Customer.objects.filter(user=user)]
+    totals = [c.total_credit for c in Customer.objects.filter(book=book_of(user))]
     assert sum(totals) == Decimal("1.25") * WRITERS * POSTS_EACH
-    assert sum(c.entry_count for c in Customer.objects.filter(user=user)) == WRITERS * POSTS_EACH
+    assert (
+        sum(c.entry_count for c in Customer.objects.filter(book=book_of(user)))
+        == WRITERS * POSTS_EACH
+    )

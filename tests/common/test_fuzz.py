@@ -23,7 +23,7 @@ from customers.models import Customer
 from jobs import runner
 from jobs.models import Job
 from ledger.models import DailyTotal, Entry, IdempotencyKey
-from tests.factories import make_customer, make_user, post
+from tests.factories import book_of, make_customer, make_user, post
 from tests.routes import PROTECTED_ROUTES
 
 pytestmark = pytest.mark.django_db
@@ -157,8 +157,8 @@ def world(db):
     entry = post(customer)
     neighbour = make_user("neighbour")
     make_customer(neighbour, name="Not yours")
-    runner.start(tenant=user, kind="import", params={})
-    runner.start(tenant=neighbour, kind="import", params={})
+    runner.start(tenant=book_of(user), user=user, kind="import", params={})
+    runner.start(tenant=book_of(neighbour), user=neighbour, kind="import", params={})
     return user, customer, entry
 
 

@@ -1,5 +1,5 @@
 """The API's shape: one router whose root lists the routes, mounted again for the v1 clients,
-and apps that depend one way (accounts <- customers <- ledger; jobs <- the others)."""
+and apps that depend one way (accounts <- books <- customers <- ledger; jobs <- the others)."""
 
 import ast
 from pathlib import Path
@@ -15,7 +15,8 @@ def test_the_api_root_lists_every_top_level_route(client, prefix):
     response = client.get(prefix)
     assert response.status_code == 200
     routes = response.json()
-    assert set(routes) == {"auth/tokens", "customers", "entries", "summary", "jobs"}
+    expected = {"auth/tokens", "auth/invitations", "customers", "entries", "summary", "jobs"}
+    assert set(routes) == expected | {"books"}
     assert routes["customers"] == f"http://testserver{prefix}customers/"
 
 
@@ -46,14 +47,15 @@ def imported_apps(app: str) -> set[str]:
                 names.add(node.module.split(".")[0])
             elif isinstance(node, ast.Import):
                 names.update(alias.name.split(".")[0] for alias in node.names)
-    return names & {"accounts", "customers", "ledger", "jobs"}
+    return names & {"accounts", "books", "customers", "ledger", "jobs"}
 
 
 @pytest.mark.parametrize(
     ("app", "may_import"),
     [
         ("accounts", {"accounts"}),
-        ("customers", {"accounts", "customers"}),
+        ("books", {"accounts", "books"}),
+        ("customers", {"accounts", "books", "customers"}),
         ("jobs", {"jobs"}),  # the queue knows no app: the apps register their job kinds with it
     ],
 )

@@ -6,6 +6,7 @@ import pytest
 from django.db import IntegrityError, ProgrammingError, connection, transaction
 
 from customers.models import Customer
+from tests.factories import book_of
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -27,7 +28,7 @@ def queue_is_free() -> bool:
 def test_a_write_transaction_holds_the_queue_until_it_commits(user):
     assert queue_is_free()
     with transaction.atomic():
-        Customer.objects.create(user=user, name="Asha")
+        Customer.objects.create(book=book_of(user), name="Asha")
         assert not queue_is_free()
     assert queue_is_free()
     assert Customer.objects.filter(name="Asha").exists()
@@ -36,7 +37,9 @@ def test_a_write_transaction_holds_the_queue_until_it_commits(user):
 def test_a_failed_transaction_lets_the_queue_go(user):
     with pytest.raises(IntegrityError), transaction.atomic():
         assert not queue_is_free()
-        Customer.objects.create(user=user, name="Asha", entry_count=-1)  # a CHECK refuses it
+        Customer.objects.create(
+            book=book_of(user), name="Asha", entry_count=-1
+        )  # a CHECK refuses it
     assert queue_is_free()
     assert not Customer.objects.exists()
 
@@ -44,7 +47,7 @@ def test_a_failed_transaction_lets_the_queue_go(user):
 def test_closing_the_connection_mid_transaction_lets_the_queue_go(user):
     # As when a worker's connection is closed under it: the transaction is lost, not the queue.
     with pytest.raises(ProgrammingError), transaction.atomic():
-        Customer.objects.create(user=user, name="Asha")
+        Customer.objects.create(book=book_of(user), name="Asha")
         assert not queue_is_free()
         connection.close()
         assert queue_is_free()

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from customers.models import Customer
-from tests.factories import make_customer, post
+from tests.factories import book_of, make_customer, post
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ class TestCreateAndRead:
         assert body["total_credit"] == body["total_debit"] == body["balance"] == "0.00"
         assert body["entry_count"] == 0 and body["last_entry_date"] is None
         assert body["archived"] is False
-        assert Customer.objects.get(pk=body["id"]).user == user
+        assert Customer.objects.get(pk=body["id"]).book == book_of(user)
 
     def test_detail_carries_the_ledger_totals(self, client, customer):
         post(customer, "credit", "5000.00")
@@ -184,7 +184,7 @@ class TestListing:
 
     def test_pagination_shape_cap_and_past_the_end(self, client, user):
         for n in range(205):
-            Customer.objects.create(user=user, name=f"C{n:03}")
+            Customer.objects.create(book=book_of(user), name=f"C{n:03}")
         page = client.get("/api/customers/?page_size=500").json()
         assert set(page) == {"count", "next", "previous", "results"}
         assert page["count"] == 205 and len(page["results"]) == 200
@@ -198,7 +198,7 @@ class TestListing:
     ):
         for n in range(30):
             post(make_customer(user, name=f"C{n}"))
-        with django_assert_max_num_queries(3):  # user, count, page
+        with django_assert_max_num_queries(4):  # user, book and role, count, page
             response = client.get("/api/customers/?ordering=-balance")
         assert response.json()["count"] == 30
 

@@ -5,12 +5,13 @@ import pytest
 from jobs import runner
 from jobs.models import Job, JobStatus
 from jobs.worker import drain
+from tests.factories import book_of
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_job_as_its_owner_sees_it(client, user):
-    job = runner.start(tenant=user, kind="test-count", params={"to": 2})
+    job = runner.start(tenant=book_of(user), user=user, kind="test-count", params={"to": 2})
     queued = client.get(f"/api/jobs/{job.pk}/").json()
     assert queued == {
         "id": job.pk,
@@ -34,7 +35,9 @@ def test_a_job_as_its_owner_sees_it(client, user):
 
 
 def test_another_merchants_job_is_not_found_and_cannot_be_cancelled(client, other_user):
-    theirs = runner.start(tenant=other_user, kind="test-count", params={"to": 1})
+    theirs = runner.start(
+        tenant=book_of(other_user), user=other_user, kind="test-count", params={"to": 1}
+    )
     assert client.get(f"/api/jobs/{theirs.pk}/").status_code == 404
     assert client.delete(f"/api/jobs/{theirs.pk}/").status_code == 404
     assert client.get("/api/jobs/").json()["count"] == 0
@@ -42,11 +45,11 @@ def test_another_merchants_job_is_not_found_and_cannot_be_cancelled(client, othe
 
 
 def test_cancelling_a_queued_a_running_and_a_finished_job(client, user):
-    queued = runner.start(tenant=user, kind="test-count", params={"to": 1})
+    queued = runner.start(tenant=book_of(user), user=user, kind="test-count", params={"to": 1})
     response = client.delete(f"/api/jobs/{queued.pk}/")
     assert response.status_code == 200 and response.json()["status"] == "cancelled"
 
-    running = runner.start(tenant=user, kind="test-count", params={"to": 1})
+    running = runner.start(tenant=book_of(user), user=user, kind="test-count", params={"to": 1})
     Job.objects.filter(pk=running.pk).update(status=JobStatus.RUNNING)
     response = client.delete(f"/api/jobs/{running.pk}/")
     assert response.status_code == 202

@@ -12,6 +12,7 @@ from jobs import runner
 from jobs.models import Job, JobStatus
 from jobs.tasks import FILE_GRACE_SECONDS, prune_finished
 from jobs.worker import drain
+from tests.factories import book_of
 
 # The file's writer reads on a connection of its own: it sees only what was committed.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,7 +25,7 @@ def files(settings, tmp_path):
 
 
 def make(user, **params) -> Job:
-    job = runner.start(tenant=user, kind="test-file", params=params)
+    job = runner.start(tenant=book_of(user), user=user, kind="test-file", params=params)
     drain()
     job.refresh_from_db()
     return job
@@ -39,7 +40,8 @@ def test_the_file_is_kept_for_its_owner_to_download_until_it_expires(client, use
     kept_for = datetime.fromisoformat(file["expires_at"]) - job.finished_at
     assert 7190 < kept_for.total_seconds() <= 7200
     shown = client.get(f"/api/jobs/{job.pk}/").json()
-    assert shown["result_url"] == f"http://testserver/api/jobs/{job.pk}/download/"
+    url = f"http://testserver/api/books/{job.book_id}/jobs/{job.pk}/download/"
+    assert shown["result_url"] == url
     download = client.get(shown["result_url"])
     assert download.status_code == 200 and download["Content-Type"] == "text/plain"
     assert download["Content-Disposition"] == 'attachment; filename="lines.txt"'
@@ -62,10 +64,10 @@ def test_an_expired_file_is_gone_and_pruned(client, user, settings, files):
 
 
 def test_no_file_before_the_job_is_done_nor_for_a_job_that_makes_none(client, user):
-    queued = runner.start(tenant=user, kind="test-file", params={"lines": 1})
+    queued = runner.start(tenant=book_of(user), user=user, kind="test-file", params={"lines": 1})
     early = client.get(f"/api/jobs/{queued.pk}/download/")
     assert early.status_code == 409 and "not finished" in early.json()["detail"]
-    counted = runner.start(tenant=user, kind="test-count", params={"to": 1})
+    counted = runner.start(tenant=book_of(user), user=user, kind="test-count", params={"to": 1})
     drain()
     none = client.get(f"/api/jobs/{counted.pk}/download/")
     assert none.status_code == 404 and none.json() == {"detail": "This job made no file."}
@@ -89,7 +91,7 @@ def test_a_cancel_while_writing_stops_the_writer_and_leaves_no_file(user, files)
 
 def test_files_of_live_jobs_and_kept_results_stay_and_the_rest_is_pruned(user, files):
     kept = make(user, lines=1)
-    live = runner.start(tenant=user, kind="test-file", params={"lines": 1})
+    live = runner.start(tenant=book_of(user), user=user, kind="test-file", params={"lines": 1})
     Job.objects.filter(pk=live.pk).update(status=JobStatus.RUNNING, attempts=1)
     live.refresh_from_db()
     runner.output_path(live).write_text("half")

@@ -16,7 +16,7 @@ from jobs import runner, schedule
 from jobs.models import Job, JobStatus, Periodic
 from jobs.tasks import FILE_GRACE_SECONDS, prune_finished
 from jobs.worker import drain
-from tests.factories import make_user
+from tests.factories import book_of, make_user
 from tests.jobs.handlers import SEEN
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def user():
 
 
 def test_a_job_runs_on_the_worker_and_keeps_its_progress_and_result(user):
-    job = runner.start(tenant=user, kind="test-count", params={"to": 3})
+    job = runner.start(tenant=book_of(user), user=user, kind="test-count", params={"to": 3})
     assert job.status == JobStatus.QUEUED and job.task_id
     assert drain() == 1
     job.refresh_from_db()
@@ -39,7 +39,9 @@ def test_a_job_runs_on_the_worker_and_keeps_its_progress_and_result(user):
 
 
 def test_a_job_error_fails_the_job_with_its_detail(user):
-    job = runner.start(tenant=user, kind="test-count", params={"to": 5, "fail_at": 4})
+    job = runner.start(
+        tenant=book_of(user), user=user, kind="test-count", params={"to": 5, "fail_at": 4}
+    )
     drain()
     job.refresh_from_db()
     assert (job.status, job.error, job.result, job.done) == (
@@ -51,7 +53,7 @@ def test_a_job_error_fails_the_job_with_its_detail(user):
 
 
 def test_an_unexpected_error_fails_the_job_and_the_queue_keeps_the_traceback(user):
-    job = runner.start(tenant=user, kind="test-crash", params={})
+    job = runner.start(tenant=book_of(user), user=user, kind="test-crash", params={})
     drain()
     job.refresh_from_db()
     assert job.status == "failed" and job.error == {"detail": runner.UNEXPECTED}
@@ -60,7 +62,7 @@ def test_an_unexpected_error_fails_the_job_and_the_queue_keeps_the_traceback(use
 
 
 def test_a_queued_job_cancelled_never_runs(user):
-    job = runner.start(tenant=user, kind="test-count", params={"to": 2})
+    job = runner.start(tenant=book_of(user), user=user, kind="test-count", params={"to": 2})
     assert runner.cancel(job).status == JobStatus.CANCELLED
     drain()
     job.refresh_from_db()
@@ -71,7 +73,9 @@ def test_a_queued_job_cancelled_never_runs(user):
 
 def test_a_running_job_stops_at_its_next_step_when_cancelled(user):
     SEEN.clear()
-    job = runner.start(tenant=user, kind="test-count", params={"to": 10, "cancel_at": 3})
+    job = runner.start(
+        tenant=book_of(user), user=user, kind="test-count", params={"to": 10, "cancel_at": 3}
+    )
     drain()
     job.refresh_from_db()
     assert job.status == "cancelled" and job.done == 3 and job.result is None
@@ -79,7 +83,7 @@ def test_a_running_job_stops_at_its_next_step_when_cancelled(user):
 
 
 def test_a_job_whose_worker_stopped_is_run_again_and_an_old_attempt_cannot_finish_it(user):
-    job = runner.start(tenant=user, kind="test-count", params={"to": 2})
+    job = runner.start(tenant=book_of(user), user=user, kind="test-count", params={"to": 2})
     # A worker took it and was killed: the job is running, its heartbeat old.
     stale = timezone.now() - timedelta(minutes=10)
     Job.objects.filter(pk=job.pk).update(
@@ -104,7 +108,7 @@ def test_a_job_whose_worker_stopped_is_run_again_and_an_old_attempt_cannot_finis
 
 
 def test_a_job_abandoned_too_often_fails_saying_why(user, settings):
-    job = runner.start(tenant=user, kind="test-count", params={"to": 1})
+    job = runner.start(tenant=book_of(user), user=user, kind="test-count", params={"to": 1})
     stale = timezone.now() - timedelta(minutes=10)
     Job.objects.filter(pk=job.pk).update(
         status=JobStatus.RUNNING, attempts=settings.JOB_MAX_ATTEMPTS, heartbeat_at=stale
@@ -115,7 +119,7 @@ def test_a_job_abandoned_too_often_fails_saying_why(user, settings):
 
 
 def test_a_live_running_job_is_left_alone(user):
-    job = runner.start(tenant=user, kind="test-count", params={"to": 1})
+    job = runner.start(tenant=book_of(user), user=user, kind="test-count", params={"to": 1})
     Job.objects.filter(pk=job.pk).update(
         status=JobStatus.RUNNING, attempts=1, heartbeat_at=timezone.now()
     )
@@ -141,7 +145,7 @@ def test_periodic_tasks_are_queued_once_when_due(settings):
 
 def test_files_no_live_job_reads_are_pruned_once_they_are_old(user, settings, tmp_path):
     settings.JOB_FILES_DIR = str(tmp_path)
-    live = runner.start(tenant=user, kind="test-count", params={"to": 1})
+    live = runner.start(tenant=book_of(user), user=user, kind="test-count", params={"to": 1})
     kept_young = tmp_path / "upload-new"
     old = {tmp_path / f"job-{live.pk}.input", tmp_path / "job-999.input", tmp_path / "upload-x"}
     for path in [*old, kept_young]:

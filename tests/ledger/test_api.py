@@ -11,7 +11,7 @@ from rest_framework import serializers
 from common.money import from_cents
 from customers.models import Customer
 from ledger.models import Entry, IdempotencyKey
-from tests.factories import client_for, make_customer, post
+from tests.factories import book_of, client_for, make_customer, post
 
 pytestmark = pytest.mark.django_db
 
@@ -48,9 +48,12 @@ class TestPosting:
             "created_at",
             "reverses",
             "reversed_by",
+            "created_by",
         }
         assert body["amount"] == "5000.00"
-        assert body["entry_date"] == datetime.date.today().isoformat()
+        # Today where the business is (the book's time zone), and who posted it.
+        assert body["entry_date"] == customer.book.today().isoformat()
+        assert body["created_by"] == "asha"
         assert (body["reverses"], body["reversed_by"]) == (None, None)
         customer.refresh_from_db()
         assert customer.balance == Decimal("5000.00")
@@ -163,6 +166,7 @@ class TestEntryShape:
                 "created_at": serializers.DateTimeField().to_representation(entry.created_at),
                 "reverses": entry.reverses_id,
                 "reversed_by": getattr(getattr(entry, "reversed_by", None), "pk", None),
+                "created_by": entry.created_by.username,
             }
             assert listed[entry.pk] == expected
             assert client.get(f"/api/entries/{entry.pk}/").json() == expected
@@ -427,7 +431,7 @@ class TestPagesAgreeWithTheEntries:
             (f"/api/customers/{customer.pk}/entries/?page_size=4&{query}", {"customer": customer}),
         ]:
             expected = list(
-                Entry.objects.filter(user=user, **scope, **lookups)
+                Entry.objects.filter(book=book_of(user), **scope, **lookups)
                 .order_by(*ordering)
                 .values_list("id", "reversed_by__id")
             )
@@ -453,9 +457,9 @@ class TestQueryCounts:
             entry = post(customer, amount=n + 1)
             if n % 3 == 0:
                 client.post(f"/api/entries/{entry.pk}/reverse/")
-        with django_assert_max_num_queries(3):  # user, count, page
+        with django_assert_max_num_queries(4):  # user, book and role, count, page
             client.get("/api/entries/?page_size=200")
-        with django_assert_max_num_queries(4):  # user, customer, count, page
+        with django_assert_max_num_queries(5):  # user, book, customer, count, page
             client.get(f"/api/customers/{customer.pk}/entries/?page_size=200")
 
     def test_summary_and_dashboard_cost_a_fixed_number_of_queries(
@@ -464,11 +468,11 @@ class TestQueryCounts:
         for n in range(30):
             post(make_customer(user, name=f"C{n}"), amount=n + 1)
             post(customer, amount=n + 1)
-        with django_assert_max_num_queries(2):  # user, customer row
+        with django_assert_max_num_queries(3):  # user, book and role, customer row
             client.get(f"/api/customers/{customer.pk}/summary/")
-        with django_assert_max_num_queries(3):  # user, customer, one aggregate
+        with django_assert_max_num_queries(4):  # user, book, customer, one aggregate
             client.get(f"/api/customers/{customer.pk}/summary/?as_of=2026-01-15")
-        with django_assert_max_num_queries(2):  # user, one aggregate
+        with django_assert_max_num_queries(3):  # user, book and role, one aggregate
             client.get("/api/summary/")
 
 
@@ -628,10 +632,10 @@ class TestIdempotency:
         self, client, customer, django_assert_num_queries
     ):
         url = f"/api/customers/{customer.pk}/entries/"
-        # The user, the customer, the key's lookup, the entry, the answer; the savepoints of the
-        # posting's two transactions (the test's own transaction encloses them); on PostgreSQL
-        # the key's lock (SQLite's one writer at a time holds every lock already).
-        with django_assert_num_queries(5 + 4 + (connection.vendor == "postgresql")):
+        # The user, the book and role, the customer, the key's lookup, the entry, the answer;
+        # the savepoints of the posting's two transactions (the test's own transaction encloses
+        # them); on PostgreSQL the key's lock (SQLite's one writer at a time holds every lock).
+        with django_assert_num_queries(6 + 4 + (connection.vendor == "postgresql")):
             first = self.send(client, url, {"type": "credit", "amount": "1.00"})
         assert first.status_code == 201
         stored = IdempotencyKey.objects.get()
@@ -703,7 +707,7 @@ class TestKnownCounts:
         services_reverse = client.post(f"/api/entries/{Entry.objects.first().pk}/reverse/")
         assert services_reverse.status_code == 201
         post(others_customer)
-        mine = Entry.objects.filter(user=user)
+        mine = Entry.objects.filter(book=book_of(user))
 
         count, counting = self.counted(client, f"/api/customers/{customer.pk}/entries/")
         assert count == mine.filter(customer=customer).count() and counting == []

@@ -13,19 +13,20 @@ from django.utils import timezone
 from customers.models import Customer
 from ledger import selectors
 from ledger.models import DailyTotal, Entry, IdempotencyKey
-from tests.factories import post
+from tests.factories import book_of, owner_of, post
 
 pytestmark = pytest.mark.django_db
 
 
-def insert_entry(customer, *, type="credit", amount_cents=100, day=None, user_id=None):
+def insert_entry(customer, *, type="credit", amount_cents=100, day=None, book_id=None):
     """Insert an entry row with raw SQL, past every Python check."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO ledger_entry (user_id, customer_id, type, amount, note, entry_date, "
-            "created_at) VALUES (%s, %s, %s, %s, '', %s, %s)",
+            "INSERT INTO ledger_entry (book_id, created_by_id, customer_id, type, amount, note, "
+            "entry_date, created_at) VALUES (%s, %s, %s, %s, %s, '', %s, %s)",
             [
-                user_id or customer.user_id,
+                book_id or customer.book_id,
+                owner_of(customer.book).pk,
                 customer.pk,
                 type,
                 amount_cents,
@@ -74,7 +75,7 @@ class TestTotalsKeptByTheDatabase:
         assert drift() == []
 
     def test_one_statement_of_many_rows_for_many_customers_moves_each(self, customer, user):
-        other = Customer.objects.create(user=user, name="Other")
+        other = Customer.objects.create(book=book_of(user), name="Other")
         rows = [
             (customer, "credit", 100, datetime.date(2026, 1, 1)),
             (other, "debit", 700, datetime.date(2026, 1, 1)),
@@ -83,12 +84,21 @@ class TestTotalsKeptByTheDatabase:
         ]
         with connection.cursor() as cursor:
             cursor.execute(
-                "INSERT INTO ledger_entry (user_id, customer_id, type, amount, note, entry_date, "
-                "created_at) VALUES " + ", ".join(["(%s, %s, %s, %s, '', %s, %s)"] * len(rows)),
+                "INSERT INTO ledger_entry (book_id, created_by_id, customer_id, type, amount, "
+                "note, entry_date, created_at) VALUES "
+                + ", ".join(["(%s, %s, %s, %s, %s, '', %s, %s)"] * len(rows)),
                 [
                     value
-                    for owner, kind, cents, day in rows
-                    for value in (user.pk, owner.pk, kind, cents, day, timezone.now())
+                    for party, kind, cents, day in rows
+                    for value in (
+                        party.book_id,
+                        user.pk,
+                        party.pk,
+                        kind,
+                        cents,
+                        day,
+                        timezone.now(),
+                    )
                 ],
             )
         customer.refresh_from_db()
@@ -103,20 +113,19 @@ class TestTotalsKeptByTheDatabase:
         from common.db import copy_rows
         from ledger.posting import IMPORT_COLUMNS
 
-        now = timezone.now()
+        now, author = timezone.now(), owner_of(customer.book).pk  # no query inside the COPY
         with transaction.atomic(), copy_rows(Entry, IMPORT_COLUMNS, batch_size=7) as write:
             for n in range(20):
                 kind = "credit" if n % 4 else "debit"
-                write((customer.user_id, customer.pk, kind, 100 + n, "", D(2026, 1, 1 + n), now))
+                row = (customer.book_id, author, customer.pk, kind, 100 + n)
+                write((*row, "", D(2026, 1, 1 + n), now))
         customer.refresh_from_db()
         assert customer.entry_count == 20
         assert customer.last_entry_date == D(2026, 1, 20)
         assert drift() == []
 
-    def test_the_database_refuses_an_entry_for_another_merchants_customer(
-        self, customer, other_user
-    ):
-        assert refused(lambda: insert_entry(customer, user_id=other_user.pk))
+    def test_the_database_refuses_an_entry_for_another_books_customer(self, customer, other_user):
+        assert refused(lambda: insert_entry(customer, book_id=book_of(other_user).pk))
         assert not Entry.objects.exists() and drift() == []
 
     def test_the_database_refuses_an_entry_for_an_archived_customer(self, customer):
@@ -153,7 +162,8 @@ def test_database_refuses_to_change_a_posted_entry(customer):
 def test_database_allows_one_reversal_per_entry(customer):
     original = post(customer)
     post_reversal = lambda: Entry.objects.create(  # noqa: E731
-        user=customer.user,
+        book=customer.book,
+        created_by=owner_of(customer.book),
         customer=customer,
         type="debit",
         amount=original.amount,
@@ -172,7 +182,13 @@ def test_customers_with_entries_cannot_be_deleted(customer):
     assert Customer.objects.filter(pk=customer.pk).exists()
 
 
-def test_merchants_with_customers_cannot_be_deleted(customer, user):
+def test_books_with_customers_cannot_be_deleted(customer):
+    with pytest.raises(ProtectedError):
+        customer.book.delete()
+
+
+def test_users_who_posted_entries_cannot_be_deleted(customer, user):
+    post(customer, by=user)
     with pytest.raises(ProtectedError):
         user.delete()
 
@@ -181,8 +197,9 @@ def test_database_refuses_negative_running_totals(customer):
     assert refused(lambda: Customer.objects.filter(pk=customer.pk).update(total_debit=-1))
 
 
-def test_database_refuses_a_second_idempotency_key_for_the_same_user(user):
+def test_database_refuses_a_second_idempotency_key_for_the_same_user_and_book(user):
     record = {
+        "book": book_of(user),
         "user": user,
         "key": "k-1",
         "fingerprint": "f",

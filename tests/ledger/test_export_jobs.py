@@ -50,7 +50,9 @@ def through_a_job(client, path, **headers) -> tuple[dict, bytes]:
     assert started.status_code == 202, body_of(started)
     job = started.json()
     assert (job["kind"], job["status"], job["result_url"]) == ("export", "queued", None)
-    assert started["Location"] == f"http://testserver/api/jobs/{job['id']}/"
+    # The job's own URL is under its book's routes.
+    book = client.get("/api/auth/me/").json()["default_book"]
+    assert started["Location"] == f"http://testserver/api/books/{book}/jobs/{job['id']}/"
     drain()
     job = client.get(started["Location"]).json()
     assert job["status"] == "succeeded", job

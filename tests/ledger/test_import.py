@@ -19,6 +19,7 @@ from jobs.worker import drain
 from ledger import posting
 from ledger.models import Entry, IdempotencyKey, StagedEntry
 from ledger.tasks import discard_abandoned_imports
+from tests.factories import book_of
 
 pytestmark = pytest.mark.django_db
 HEADER = "type,amount,entry_date,note\n"
@@ -224,7 +225,8 @@ class TestImportJobs:
         assert response.status_code == 202
         job = response.json()
         assert (job["kind"], job["status"], job["result"]) == ("import", "queued", None)
-        assert response["Location"] == f"http://testserver/api/jobs/{job['id']}/"
+        book = customer.book_id
+        assert response["Location"] == f"http://testserver/api/books/{book}/jobs/{job['id']}/"
         assert Entry.objects.count() == 0  # nothing before the job runs
         assert [path.name for path in tmp_path.iterdir()] == [f"job-{job['id']}.input"]
         drain()
@@ -309,8 +311,8 @@ class TestImportJobs:
         assert untouched(customer) and StagedEntry.objects.count() == 0
 
     def test_rows_of_jobs_no_longer_running_are_discarded_by_the_periodic_task(self, user):
-        running = runner.start(tenant=user, kind="import", params={})
-        failed = runner.start(tenant=user, kind="import", params={})
+        running = runner.start(tenant=book_of(user), user=user, kind="import", params={})
+        failed = runner.start(tenant=book_of(user), user=user, kind="import", params={})
         Job.objects.filter(pk=failed.pk).update(status="failed")
         for job in (running, failed):
             StagedEntry.objects.create(
@@ -418,7 +420,7 @@ class TestCommand:
         self, tmp_path, customer, other_user
     ):
         path = self.write(tmp_path, HEADER + "credit,1,,\n")
-        with pytest.raises(CommandError, match="belongs"):
+        with pytest.raises(CommandError, match="is a member of"):
             call_command("import_entries", path, user=other_user.username, customer=customer.pk)
         with pytest.raises(CommandError, match="Cannot read"):
             call_command(

@@ -19,7 +19,7 @@ from ledger.exceptions import (
     TotalsOverflow,
 )
 from ledger.models import DailyTotal, Entry
-from tests.factories import make_customer, post
+from tests.factories import book_of, make_customer, owner_of, post
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,9 @@ def test_thousands_of_cents_sum_exactly(customer):
     ] + [
         posting.EntryDraft("debit", Decimal("0.07"), datetime.date(2026, 1, 2)) for _ in range(1000)
     ]
-    posting.post_entries(user=customer.user, customer=customer, drafts=drafts)
+    posting.post_entries(
+        book=customer.book, user=owner_of(customer.book), customer=customer, drafts=drafts
+    )
     customer.refresh_from_db()
     assert (customer.total_credit, customer.total_debit) == (Decimal("100.00"), Decimal("70.00"))
     assert customer.balance == Decimal("30.00")
@@ -70,7 +72,9 @@ def test_a_failed_batch_posts_nothing(customer):
         posting.EntryDraft("refund", Decimal("1.00"), datetime.date(2026, 1, 1)),
     ]
     with pytest.raises(LedgerError):
-        posting.post_entries(user=customer.user, customer=customer, drafts=drafts)
+        posting.post_entries(
+            book=customer.book, user=owner_of(customer.book), customer=customer, drafts=drafts
+        )
     customer.refresh_from_db()
     assert not Entry.objects.exists()
     assert customer.entry_count == 0 and customer.total_credit == 0
@@ -96,10 +100,14 @@ def test_totals_that_would_overflow_are_refused(customer):
 # As in a request, no transaction around the posting: a failed posting fails the transaction it
 # runs in (no savepoint of its own), so what is left in the database is what a client would see.
 @pytest.mark.django_db(transaction=True)
-def test_posting_to_another_users_customer_is_refused_by_the_database(customer, other_user):
+def test_posting_to_another_books_customer_is_refused_by_the_database(customer, other_user):
     with pytest.raises(IntegrityError, match="ledger_entry_owner_mismatch"):
         posting.post_entry(
-            user=other_user, customer=customer, type="credit", amount=Decimal("1.00")
+            book=book_of(other_user),
+            user=other_user,
+            customer=customer,
+            type="credit",
+            amount=Decimal("1.00"),
         )
     assert not Entry.objects.exists()
 
@@ -113,7 +121,9 @@ def test_posting_to_an_archived_customer_is_refused(customer):
 class TestReversal:
     def test_reversal_is_the_opposite_entry_linked_both_ways(self, customer):
         original = post(customer, "credit", "40.00", entry_date=datetime.date(2026, 1, 5))
-        reversal = posting.reverse_entry(user=customer.user, entry=original)
+        reversal = posting.reverse_entry(
+            book=customer.book, user=owner_of(customer.book), entry=original
+        )
         assert (reversal.type, reversal.amount) == ("debit", Decimal("40.00"))
         assert reversal.entry_date == datetime.date(2026, 1, 5)
         assert reversal.reverses == original
@@ -125,22 +135,28 @@ class TestReversal:
     def test_reversal_can_take_its_own_date_and_note(self, customer):
         original = post(customer, "debit", "5.00")
         reversal = posting.reverse_entry(
-            user=customer.user, entry=original, note="bounced", entry_date=datetime.date(2026, 2, 2)
+            book=customer.book,
+            user=owner_of(customer.book),
+            entry=original,
+            note="bounced",
+            entry_date=datetime.date(2026, 2, 2),
         )
         assert (reversal.note, reversal.entry_date) == ("bounced", datetime.date(2026, 2, 2))
         assert reversal.type == "credit"
 
     def test_reversing_twice_is_a_conflict(self, customer):
         original = post(customer)
-        posting.reverse_entry(user=customer.user, entry=original)
+        posting.reverse_entry(book=customer.book, user=owner_of(customer.book), entry=original)
         with pytest.raises(AlreadyReversed):
-            posting.reverse_entry(user=customer.user, entry=original)
+            posting.reverse_entry(book=customer.book, user=owner_of(customer.book), entry=original)
         assert Entry.objects.count() == 2
 
     def test_reversing_a_reversal_is_a_conflict(self, customer):
-        reversal = posting.reverse_entry(user=customer.user, entry=post(customer))
+        reversal = posting.reverse_entry(
+            book=customer.book, user=owner_of(customer.book), entry=post(customer)
+        )
         with pytest.raises(ReversalOfReversal):
-            posting.reverse_entry(user=customer.user, entry=reversal)
+            posting.reverse_entry(book=customer.book, user=owner_of(customer.book), entry=reversal)
         assert Entry.objects.count() == 2
 
 
@@ -187,11 +203,16 @@ def test_daily_totals_move_with_every_posting_path(customer):
     day = datetime.date(2026, 5, 1)
     post(customer, "credit", "10.00", entry_date=day)
     posting.post_entries(
-        user=customer.user,
+        book=customer.book,
+        user=owner_of(customer.book),
         customer=customer,
         drafts=[posting.EntryDraft("debit", Decimal("2.50"), day)] * 4,
     )
-    posting.reverse_entry(user=customer.user, entry=Entry.objects.filter(type="credit").get())
+    posting.reverse_entry(
+        book=customer.book,
+        user=owner_of(customer.book),
+        entry=Entry.objects.filter(type="credit").get(),
+    )
     total = DailyTotal.objects.get(customer=customer, day=day)
     assert (total.credit, total.debit, total.entry_count) == (
         Decimal("10.00"),
@@ -233,7 +254,7 @@ def test_dashboard_sums_positive_and_negative_balances(user, other_user):
     Customer.objects.filter(pk=archived.pk).update(archived_at=datetime.datetime.now(datetime.UTC))
     make_customer(user, name="Settled")
     post(make_customer(other_user, name="Not mine"), "credit", "999.00")
-    assert selectors.dashboard(user) == {
+    assert selectors.dashboard(book_of(user)) == {
         "total_receivable": Decimal("101.50"),
         "total_payable": Decimal("20.25"),
         "net": Decimal("81.25"),

@@ -17,7 +17,7 @@ from PIL import Image
 
 from ledger import posting, statements
 from ledger.models import Entry
-from tests.factories import make_customer, post
+from tests.factories import make_customer, owner_of, post
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -92,10 +92,16 @@ class TestFigures:
 
     def test_reversals_inside_and_outside_the_period(self, client, customer, history):
         inside = posting.reverse_entry(
-            user=customer.user, entry=history["c"], entry_date=D(2026, 2, 10)
+            book=customer.book,
+            user=owner_of(customer.book),
+            entry=history["c"],
+            entry_date=D(2026, 2, 10),
         )
         outside = posting.reverse_entry(
-            user=customer.user, entry=history["a"], entry_date=D(2026, 4, 1)
+            book=customer.book,
+            user=owner_of(customer.book),
+            entry=history["a"],
+            entry_date=D(2026, 4, 1),
         )
         body = statement(client, customer, "start_date=2026-02-01&end_date=2026-02-28")
         ids = [e["id"] for e in body["entries"]]
@@ -216,7 +222,8 @@ class TestPages:
 
     def test_a_hundred_lines_by_default_and_at_most_a_thousand(self, client, customer):
         posting.post_entries(
-            user=customer.user,
+            book=customer.book,
+            user=owner_of(customer.book),
             customer=customer,
             drafts=[posting.EntryDraft("credit", Decimal("1.00"), D(2026, 1, 1))] * 1005,
         )
@@ -417,9 +424,9 @@ class TestPDF:
         dark = sum(page.histogram()[:128])
         assert dark > 2000, "the first page is (nearly) blank"
 
-    def test_pdf_says_who_when_and_how_much(self, client, customer, history, tmp_path, user):
-        user.first_name, user.last_name = "Asha", "Traders"
-        user.save()
+    def test_pdf_says_who_when_and_how_much(self, client, customer, history, tmp_path):
+        customer.book.name = "Asha Traders"  # the business's name heads it
+        customer.book.save()
         text = self.text_of(self.pdf(client, customer, "start_date=2026-02-01"), tmp_path)
         for expected in [
             "Asha Traders",
@@ -435,7 +442,8 @@ class TestPDF:
 
     def test_long_statements_number_their_pages(self, client, customer, tmp_path):
         posting.post_entries(
-            user=customer.user,
+            book=customer.book,
+            user=owner_of(customer.book),
             customer=customer,
             drafts=[posting.EntryDraft("credit", Decimal("1.00"), D(2026, 1, 1))] * 150,
         )

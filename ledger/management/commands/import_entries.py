@@ -5,8 +5,8 @@ import time
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from books.models import MembershipStatus
 from customers.models import Customer
 from ledger import posting
 from ledger.exceptions import LedgerError
@@ -21,26 +21,34 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="path of the CSV file")
-        parser.add_argument("--user", required=True, help="the merchant's username")
+        parser.add_argument(
+            "--user", required=True, help="who posts them: a member of the customer's book"
+        )
         parser.add_argument("--customer", required=True, type=int, help="the customer's id")
         parser.add_argument("--dry-run", action="store_true", help="validate, write nothing")
 
     def handle(self, *args, file, user, customer, dry_run, **options):
         try:
             owner = get_user_model().objects.get_by_natural_key(user)
-            target = Customer.objects.of(owner).get(pk=customer)
+            target = Customer.objects.select_related("book").get(
+                pk=customer,
+                book__memberships__user=owner,
+                book__memberships__status=MembershipStatus.ACTIVE,
+            )
         except (get_user_model().DoesNotExist, Customer.DoesNotExist):
-            raise CommandError(f"No customer {customer} belongs to user {user!r}.") from None
+            raise CommandError(
+                f"No customer {customer} is in a book user {user!r} is a member of."
+            ) from None
         try:
             handle = open(file, encoding="utf-8", newline="")  # noqa: SIM115
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}.") from None
         progress = Progress(os.fstat(handle.fileno()).st_size, self.stderr)
         with handle:
-            drafts = read_entries_csv(progress.track(handle), today=timezone.localdate())
+            drafts = read_entries_csv(progress.track(handle), today=target.book.today())
             try:
                 count = posting.post_entries(
-                    user=owner, customer=target, drafts=drafts, dry_run=dry_run
+                    book=target.book, user=owner, customer=target, drafts=drafts, dry_run=dry_run
                 )
             except LedgerError as exc:
                 progress.finish()

@@ -1,0 +1,111 @@
+"""A book (one business's khata) and the people who may act in it, each with a role."""
+
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from common.scoping import TenantOwned, TenantQuerySet
+
+
+class Role(models.TextChoices):
+    """What a member may do; each role may do everything the roles below it may."""
+
+    VIEWER = "viewer"
+    CLERK = "clerk"
+    MANAGER = "manager"
+    OWNER = "owner"
+
+
+RANK = {role: rank for rank, role in enumerate(Role.values)}
+
+
+def may(role: str, needed: str) -> bool:
+    """Whether a member with `role` may do what needs `needed`."""
+    return RANK[role] >= RANK[needed]
+
+
+class Book(models.Model):
+    """One business's khata: its customers, entries and everything hanging from them belong to
+    it, and only its members see them. The time zone says when a day starts ("today", due dates,
+    reminders); currency and locale say how its amounts and dates are shown."""
+
+    name = models.CharField(max_length=255)
+    address = models.CharField(max_length=500, blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    email = models.EmailField(blank=True)
+    currency = models.CharField(max_length=3)  # ISO 4217
+    locale = models.CharField(max_length=35)  # a BCP 47 tag, e.g. en-IN
+    time_zone = models.CharField(max_length=64)  # IANA, e.g. Asia/Kolkata
+    payment_details = models.CharField(max_length=500, blank=True)  # a UPI id or bank details
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    def today(self):
+        """Today's date where the business is."""
+        return timezone.localdate(timezone=ZoneInfo(self.time_zone))
+
+
+class MembershipStatus(models.TextChoices):
+    INVITED = "invited"  # asked to join; sees nothing of the book until accepting
+    ACTIVE = "active"
+
+
+class Membership(TenantOwned):
+    """A user's place in a book: their role, whether they have joined (an invitation is a
+    membership not yet accepted), and whether the book is the one their routes without a book
+    (/api/customers/, the v1 and v2 clients) act on."""
+
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=8, choices=Role.choices)
+    status = models.CharField(
+        max_length=8, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE
+    )
+    is_default = models.BooleanField(default=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["book", "user"], name="books_membership_book_user_uniq"
+            ),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(is_default=True), name="books_membership_one_default"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=Role.values), name="books_membership_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=MembershipStatus.values),
+                name="books_membership_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_default=False) | Q(status=MembershipStatus.ACTIVE),
+                name="books_membership_default_is_active",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} in book {self.book_id} as {self.role} ({self.status})"

@@ -1,0 +1,177 @@
+"""Request and response shapes of the book routes and of the caller's account with its books."""
+
+from functools import cache
+from zoneinfo import available_timezones
+
+from babel import Locale, UnknownLocaleError
+from babel.numbers import list_currencies
+from django.contrib.auth import get_user_model
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from books.models import Book, Membership, MembershipStatus, Role
+from common.scoping import WholeIdRelatedField
+from common.serializers import EmailTextField, TextField, phone_validator
+
+
+@cache
+def time_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+class BookSerializer(serializers.ModelSerializer):
+    """A book's profile, and the caller's role in it."""
+
+    name = TextField(max_length=255)
+    address = TextField(max_length=500, required=False, allow_blank=True)
+    phone = TextField(max_length=32, required=False, allow_blank=True, validators=[phone_validator])
+    email = EmailTextField(max_length=254, required=False, allow_blank=True)
+    currency = TextField(
+        max_length=3, required=False, help_text="ISO 4217, e.g. INR (default: DEFAULT_CURRENCY)."
+    )
+    locale = TextField(
+        max_length=35, required=False, help_text="BCP 47, e.g. en-IN (default: DEFAULT_LOCALE)."
+    )
+    time_zone = TextField(
+        max_length=64,
+        required=False,
+        help_text="IANA, e.g. Asia/Kolkata (default: DEFAULT_TIME_ZONE); its days are the book's.",
+    )
+    payment_details = TextField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        help_text="How customers pay: a UPI id or bank details, printed on statements.",
+    )
+    role = serializers.ChoiceField(
+        choices=Role.choices, read_only=True, help_text="The caller's role in the book."
+    )
+    archived = serializers.BooleanField(source="is_archived", read_only=True)
+
+    class Meta:
+        model = Book
+        fields = [
+            "id",
+            "name",
+            "address",
+            "phone",
+            "email",
+            "currency",
+            "locale",
+            "time_zone",
+            "payment_details",
+            "role",
+            "archived",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def validate_currency(self, value: str) -> str:
+        code = value.upper()
+        if code not in list_currencies():
+            raise serializers.ValidationError("Use an ISO 4217 currency code, e.g. INR.")
+        return code
+
+    def validate_locale(self, value: str) -> str:
+        try:
+            locale = Locale.parse(value.replace("_", "-"), sep="-")
+        except (ValueError, TypeError, UnknownLocaleError):
+            raise serializers.ValidationError("Use a known locale, e.g. en-IN or hi-IN.") from None
+        return "-".join(part for part in (locale.language, locale.script, locale.territory) if part)
+
+    def validate_time_zone(self, value: str) -> str:
+        if value not in time_zones():
+            raise serializers.ValidationError("Use an IANA time zone, e.g. Asia/Kolkata.")
+        return value
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class DefaultBookField(WholeIdRelatedField):
+    """The user's default book, by id; chosen among the books they are an active member of."""
+
+    def use_pk_only_optimization(self):
+        return False
+
+    def get_attribute(self, user):
+        membership = Membership.objects.filter(user=user, is_default=True).only("book_id").first()
+        return membership and Book(pk=membership.book_id)
+
+    def get_queryset(self):
+        return Book.objects.filter(
+            memberships__user=self.context["request"].user,
+            memberships__status=MembershipStatus.ACTIVE,
+        )
+
+
+class MeSerializer(serializers.ModelSerializer):
+    """The signed-in user, and the book their routes without a book act on."""
+
+    first_name = TextField(max_length=150, required=False, allow_blank=True)
+    last_name = TextField(max_length=150, required=False, allow_blank=True)
+    email = EmailTextField(max_length=254, required=False, allow_blank=True)
+    default_book = DefaultBookField(
+        required=False,
+        allow_null=True,
+        help_text="The book /api/customers/, /api/entries/, /api/summary/ (and the v1 and v2 "
+        "routes) act on: one of the caller's books.",
+    )
+
+    class Meta:
+        model = get_user_model()
+        fields = ["id", "username", "first_name", "last_name", "email", "default_book"]
+        read_only_fields = ["id", "username"]
+
+    def validate_default_book(self, book):
+        if book is None:
+            raise serializers.ValidationError("Choose one of your books.")
+        return book
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    """A member of the book (or someone invited to it) and their role."""
+
+    username = serializers.CharField(source="user.username", read_only=True)
+    invited_by = serializers.CharField(
+        source="invited_by.username", read_only=True, allow_null=True, default=None
+    )
+    role = serializers.ChoiceField(choices=Role.choices)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "username", "role", "status", "invited_by", "created_at"]
+        read_only_fields = ["id", "status", "created_at"]
+
+
+class InviteSerializer(serializers.Serializer):
+    """Whom to invite, by username, and with which role."""
+
+    username = TextField(max_length=150)
+    role = serializers.ChoiceField(choices=Role.choices)
+
+    def validate_username(self, value):
+        try:
+            return get_user_model().objects.get_by_natural_key(value)
+        except get_user_model().DoesNotExist:
+            raise serializers.ValidationError("No user has this username.") from None
+
+
+class BookBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Book
+        fields = ["id", "name"]
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    """An invitation to a book, as its invitee sees it."""
+
+    book = BookBriefSerializer(read_only=True)
+    invited_by = serializers.CharField(
+        source="invited_by.username", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta:
+        model = Membership
+        fields = ["id", "book", "role", "status", "invited_by", "created_at"]
+        read_only_fields = fields
