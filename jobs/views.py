@@ -56,6 +56,7 @@ class JobViewSet(
     serializer_class = JobSerializer
     lookup_value_regex = "[0-9]+"  # ASCII digits: "٣" must not find row 3
     roles = {"destroy": "viewer"}  # cancelling one's own job needs no more than starting it
+    archived_actions = ("destroy",)  # nor does an archived book keep it running
 
     def scope(self, queryset):
         return queryset.filter(user=self.request.user).order_by("-id")

@@ -684,8 +684,9 @@ def build():
             tests=[
                 save("jobId", "body.id"),
                 'pm.test("queued", () => pm.expect(body.kind).to.eql("import"));',
-                'pm.test("Location is the job", () => pm.expect('
-                'pm.response.headers.get("Location")).to.include("/api/jobs/" + body.id + "/"));',
+                'pm.test("Location is the job, under its book", () => pm.expect('
+                'pm.response.headers.get("Location")).to.include("/api/books/" + '
+                'pm.collectionVariables.get("bookId") + "/jobs/" + body.id + "/"));',
             ],
         ),
         follow_job(
@@ -729,8 +730,9 @@ def build():
             "exportJobId",
             [
                 'pm.test("every row", () => pm.expect(body.result.rows).to.eql(25000));',
-                'pm.test("a file to download", () => pm.expect(body.result_url)'
-                '.to.include("/api/jobs/" + body.id + "/download/"));',
+                'pm.test("a file to download", () => pm.expect(body.result_url).to.include('
+                '"/api/books/" + pm.collectionVariables.get("bookId") + "/jobs/" + body.id + '
+                '"/download/"));',
             ],
         ),
         request(

@@ -139,3 +139,66 @@ def test_concurrent_requests_with_one_idempotency_key_post_one_entry(live_server
     )
     assert replay.status_code == 201 and replay.headers["Idempotent-Replayed"] == "true"
     assert replay.json()["id"] in created
+
+
+def test_a_clerk_and_a_manager_posting_at_once_are_exact_and_attributed(live_server_module):
+    """Staff of one book post to one customer at the same moments: every entry counts once,
+    the totals are exact to the cent, and each entry names who posted it."""
+    server = live_server_module
+    owner = {"Authorization": f"Token {register(server.url)['token']}"}
+    book = requests.post(
+        f"{server.url}/api/books/", json={"name": "Team"}, headers=owner, timeout=30
+    ).json()
+    base = f"{server.url}/api/books/{book['id']}"
+    customer = requests.post(
+        f"{base}/customers/", json={"name": "Shared"}, headers=owner, timeout=30
+    ).json()
+    staff = {}
+    for role in ("clerk", "manager"):
+        person = register(server.url)
+        staff[person["username"]] = {"Authorization": f"Token {person['token']}"}
+        invited = requests.post(
+            f"{base}/members/",
+            json={"username": person["username"], "role": role},
+            headers=owner,
+            timeout=30,
+        )
+        assert invited.status_code == 201, invited.text
+        accepted = requests.post(
+            f"{server.url}/api/auth/invitations/{invited.json()['id']}/accept/",
+            headers=staff[person["username"]],
+            timeout=30,
+        )
+        assert accepted.status_code == 200, accepted.text
+    names = sorted(staff)
+
+    def writer(n):
+        name = names[n % 2]
+        posted = []
+        for i in range(6):
+            response = requests.post(
+                f"{base}/customers/{customer['id']}/entries/",
+                json={"type": "credit" if i % 3 else "debit", "amount": f"{n + 1}.{i:02d}"},
+                headers=staff[name],
+                timeout=60,
+            )
+            assert response.status_code == 201, response.text
+            posted.append((name, response.json()))
+        return posted
+
+    posted = [pair for batch in run_together(CLIENTS, writer) for pair in batch]
+    assert all(entry["created_by"] == name for name, entry in posted)
+    listed = requests.get(
+        f"{base}/customers/{customer['id']}/entries/?page_size=200", headers=owner, timeout=30
+    ).json()
+    assert {(e["id"], e["created_by"]) for e in listed["results"]} == {
+        (entry["id"], name) for name, entry in posted
+    }
+    summary = requests.get(
+        f"{base}/customers/{customer['id']}/summary/", headers=owner, timeout=30
+    ).json()
+    credit = sum(Decimal(e["amount"]) for _, e in posted if e["type"] == "credit")
+    debit = sum(Decimal(e["amount"]) for _, e in posted if e["type"] == "debit")
+    assert (Decimal(summary["total_credit"]), Decimal(summary["total_debit"])) == (credit, debit)
+    assert summary["entry_count"] == CLIENTS * 6
+    assert verify_ledger(server).returncode == 0
