@@ -24,9 +24,16 @@ class Entry(TenantOwned):
     """
 
     # No single-column indexes on the book and customer: the composite indexes below start with
-    # them. Nor on the author: no read looks entries up by who posted them.
+    # them. Nor on the author: no read looks entries up by who posted them. The book needs no
+    # foreign key constraint of its own: the posting trigger refuses an entry whose book is not
+    # its customer's (ledger/sql/), and the customer's book is a foreign key; a constraint
+    # here would be checked again for every row an import writes.
     book = models.ForeignKey(
-        "books.Book", on_delete=models.PROTECT, related_name="+", db_index=False
+        "books.Book",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False

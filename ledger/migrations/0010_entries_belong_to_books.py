@@ -29,9 +29,9 @@ def put_triggers_back(apps, schema_editor):
     create_trigger(apps, schema_editor)
 
 
-def book(null=False, on_delete=django.db.models.deletion.PROTECT):
+def book(null=False, on_delete=django.db.models.deletion.PROTECT, **options):
     return models.ForeignKey(
-        db_index=False, null=null, on_delete=on_delete, related_name="+", to="books.book"
+        db_index=False, null=null, on_delete=on_delete, related_name="+", to="books.book", **options
     )
 
 
@@ -54,7 +54,11 @@ class Migration(migrations.Migration):
             model_name="idempotencykey", name="ledger_idempotency_user_key_uniq"
         ),
         migrations.RenameField(model_name="entry", old_name="user", new_name="created_by"),
-        migrations.AddField(model_name="entry", name="book", field=book(null=True)),
+        # An entry's book is held by the posting trigger (it must be its customer's), not by a
+        # foreign key constraint checked again for every row an import writes.
+        migrations.AddField(
+            model_name="entry", name="book", field=book(null=True, db_constraint=False)
+        ),
         migrations.AddField(model_name="dailytotal", name="book", field=book(null=True)),
         migrations.AddField(
             model_name="idempotencykey",
@@ -62,7 +66,7 @@ class Migration(migrations.Migration):
             field=book(null=True, on_delete=django.db.models.deletion.CASCADE),
         ),
         migrations.RunPython(into_books, elidable=False),
-        migrations.AlterField(model_name="entry", name="book", field=book()),
+        migrations.AlterField(model_name="entry", name="book", field=book(db_constraint=False)),
         migrations.AlterField(model_name="dailytotal", name="book", field=book()),
         migrations.AlterField(
             model_name="idempotencykey",

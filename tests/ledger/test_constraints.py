@@ -126,6 +126,8 @@ class TestTotalsKeptByTheDatabase:
 
     def test_the_database_refuses_an_entry_for_another_books_customer(self, customer, other_user):
         assert refused(lambda: insert_entry(customer, book_id=book_of(other_user).pk))
+        # The entry's book has no foreign key constraint of its own: the trigger holds it.
+        assert refused(lambda: insert_entry(customer, book_id=customer.book_id + 1000))
         assert not Entry.objects.exists() and drift() == []
 
     def test_the_database_refuses_an_entry_for_an_archived_customer(self, customer):
