@@ -109,3 +109,36 @@ class Membership(TenantOwned):
 
     def __str__(self):
         return f"{self.user_id} in book {self.book_id} as {self.role} ({self.status})"
+
+
+class Activity(TenantOwned):
+    """One change to a book: to a customer, the book's profile, a member or a token. Who made
+    it, when, and what changed ({field: [before, after]}). Append-only: the database refuses
+    an UPDATE or a DELETE of a row (books/migrations/0003)."""
+
+    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="+", db_index=False)
+    at = models.DateTimeField(default=timezone.now)
+    # The trail outlives the accounts in it: deleting a user leaves their records (and the name
+    # they had) as they were, so no constraint ties a record to a live account.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+    # Who, as the trail shows it: the username then, or the book token's name.
+    actor_name = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=40)  # e.g. customer.updated, member.invited
+    object_type = models.CharField(max_length=20)
+    object_id = models.BigIntegerField(null=True)
+    changes = models.JSONField(default=dict)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "activities"
+        indexes = [models.Index(fields=["book", "-id"], name="books_activity_book_newest")]
+
+    def __str__(self):
+        return f"{self.action} {self.object_type} {self.object_id} by {self.actor_name}"

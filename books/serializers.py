@@ -10,7 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from books.models import Book, Membership, MembershipStatus, Role
+from books.models import Activity, Book, Membership, MembershipStatus, Role
 from common.scoping import WholeIdRelatedField
 from common.serializers import EmailTextField, TextField, phone_validator
 
@@ -174,4 +174,21 @@ class InvitationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Membership
         fields = ["id", "book", "role", "status", "invited_by", "created_at"]
+        read_only_fields = fields
+
+
+class ActivitySerializer(serializers.ModelSerializer):
+    """One change to the book: who made it, when, and each field's value before and after."""
+
+    actor = serializers.CharField(
+        source="actor_name", help_text="The username of who made it (empty: the system)."
+    )
+    changes = serializers.DictField(
+        child=serializers.ListField(allow_empty=False, min_length=2, max_length=2),
+        help_text="{field: [before, after]}.",
+    )
+
+    class Meta:
+        model = Activity
+        fields = ["id", "at", "actor", "action", "object_type", "object_id", "changes"]
         read_only_fields = fields

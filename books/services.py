@@ -1,9 +1,11 @@
-"""Writes to books and their memberships."""
+"""Writes to books and their memberships, each recorded in the book's activity trail (by the
+user named `by`, or the member themself for their own answers)."""
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from books.activity import diff, record, snapshot
 from books.exceptions import AlreadyMember, DefaultBookArchive, LastOwner, NotAMember
 from books.models import Book, Membership, MembershipStatus, Role
 
@@ -32,7 +34,14 @@ def profile_defaults() -> dict:
 def create_book(*, owner, name: str, default: bool = False, **profile) -> Book:
     """Open a book with `owner` as its first owner (and, with `default`, their default book)."""
     book = Book.objects.create(name=name, **{**profile_defaults(), **profile})
-    Membership.objects.create(book=book, user=owner, role=Role.OWNER, is_default=default)
+    membership = Membership.objects.create(
+        book=book, user=owner, role=Role.OWNER, is_default=default
+    )
+    changes = diff({}, snapshot(book, PROFILE))
+    record(book_id=book.pk, actor=owner, action="book.created", target=book, changes=changes)
+    _record_member(
+        membership, owner, "member.joined", {"role": [None, Role.OWNER], "status": [None, "active"]}
+    )
     return book
 
 
@@ -42,12 +51,16 @@ def create_first_book(user) -> Book:
 
 
 @transaction.atomic
-def update_book(*, book: Book, **fields) -> Book:
+def update_book(*, book: Book, by=None, **fields) -> Book:
     """Change the book's profile."""
+    before = snapshot(book, PROFILE)
     changed = [name for name in fields if name in PROFILE]
     for name in changed:
         setattr(book, name, fields[name])
     book.save(update_fields=[*changed, "updated_at"])
+    changes = diff(before, snapshot(book, PROFILE))
+    if changes:
+        record(book_id=book.pk, actor=by, action="book.updated", target=book, changes=changes)
     return book
 
 
@@ -59,15 +72,19 @@ def archive_book(*, book: Book, by) -> Book:
     if book.archived_at is None:
         book.archived_at = timezone.now()
         book.save(update_fields=["archived_at", "updated_at"])
+        changes = {"archived": [False, True]}
+        record(book_id=book.pk, actor=by, action="book.archived", target=book, changes=changes)
     return book
 
 
 @transaction.atomic
-def restore_book(*, book: Book) -> Book:
+def restore_book(*, book: Book, by=None) -> Book:
     """Open an archived book again."""
     if book.archived_at is not None:
         book.archived_at = None
         book.save(update_fields=["archived_at", "updated_at"])
+        changes = {"archived": [True, False]}
+        record(book_id=book.pk, actor=by, action="book.restored", target=book, changes=changes)
     return book
 
 
@@ -93,9 +110,13 @@ def invite(*, book: Book, user, role: str, by) -> Membership:
     """Invite `user` to the book with `role`: they see nothing of it until they accept."""
     if Membership.objects.filter(book=book, user=user).exists():
         raise AlreadyMember()
-    return Membership.objects.create(
+    membership = Membership.objects.create(
         book=book, user=user, role=role, status=MembershipStatus.INVITED, invited_by=by
     )
+    _record_member(
+        membership, by, "member.invited", {"role": [None, role], "status": [None, "invited"]}
+    )
+    return membership
 
 
 @transaction.atomic
@@ -105,34 +126,45 @@ def accept_invitation(*, membership: Membership) -> Membership:
     membership.status = MembershipStatus.ACTIVE
     membership.is_default = not has_default
     membership.save(update_fields=["status", "is_default", "updated_at"])
+    _record_member(membership, membership.user, "member.joined", {"status": ["invited", "active"]})
     return membership
 
 
 @transaction.atomic
 def decline_invitation(*, membership: Membership) -> None:
     """Turn the invitation down; it is gone."""
+    _record_member(membership, membership.user, "member.declined", {"status": ["invited", None]})
     membership.delete()
 
 
 @transaction.atomic
-def change_role(*, membership: Membership, role: str) -> Membership:
+def change_role(*, membership: Membership, role: str, by=None) -> Membership:
     """Give a member another role; the book's last owner cannot step down."""
     _lock(membership.book)
     if membership.role == Role.OWNER and role != Role.OWNER:
         _keep_an_owner(membership)
-    membership.role = role
+    before, membership.role = membership.role, role
     membership.save(update_fields=["role", "updated_at"])
+    if before != role:
+        _record_member(membership, by, "member.role_changed", {"role": [before, role]})
     return membership
 
 
 @transaction.atomic
-def remove_member(*, membership: Membership) -> None:
+def remove_member(*, membership: Membership, by=None) -> None:
     """Take a member (or an invitation) out of the book: from their next request on, the book
     is not theirs to see. The last owner cannot leave. If it was their default book, their
     oldest other book becomes the default."""
     _lock(membership.book)
     if membership.role == Role.OWNER:
         _keep_an_owner(membership)
+    leaving = by is not None and by.pk == membership.user_id
+    _record_member(
+        membership,
+        by,
+        "member.left" if leaving else "member.removed",
+        {"role": [membership.role, None], "status": [membership.status, None]},
+    )
     membership.delete()
     if membership.is_default:
         other = (
@@ -142,6 +174,21 @@ def remove_member(*, membership: Membership) -> None:
         )
         if other is not None:
             Membership.objects.filter(pk=other.pk).update(is_default=True)
+
+
+def _record_member(membership: Membership, actor, action: str, changes: dict) -> None:
+    """Record a change to a membership; `username` names the member (before and after: None
+    where they were not yet, or are no longer, in the book)."""
+    name = membership.user.username
+    before, after = changes.get("status", [membership.status, membership.status])
+    changes = {"username": [before and name, after and name], **changes}
+    record(
+        book_id=membership.book_id,
+        actor=actor,
+        action=action,
+        target=membership,
+        changes=changes,
+    )
 
 
 def _lock(book: Book) -> None:

@@ -10,9 +10,10 @@ from rest_framework.response import Response
 
 from accounts import views as accounts_views
 from books import selectors, services
-from books.filters import BookFilter
-from books.models import Book, Membership, MembershipStatus, Role
+from books.filters import ActivityFilter, BookFilter
+from books.models import Activity, Book, Membership, MembershipStatus, Role
 from books.serializers import (
+    ActivitySerializer,
     BookSerializer,
     InvitationSerializer,
     InviteSerializer,
@@ -87,7 +88,9 @@ class BookViewSet(
         serializer.instance = book
 
     def perform_update(self, serializer):
-        services.update_book(book=serializer.instance, **serializer.validated_data)
+        services.update_book(
+            book=serializer.instance, by=self.request.user, **serializer.validated_data
+        )
 
     def perform_destroy(self, instance):
         services.archive_book(book=instance, by=self.request.user)
@@ -96,7 +99,7 @@ class BookViewSet(
     @action(detail=True, methods=["post"])
     def restore(self, request, pk=None, **kwargs):
         """Open an archived book again (owners)."""
-        book = services.restore_book(book=self.get_object())
+        book = services.restore_book(book=self.get_object(), by=request.user)
         return Response(self.get_serializer(book).data, status=status.HTTP_200_OK)
 
 
@@ -194,10 +197,10 @@ class MemberViewSet(
 
     def perform_update(self, serializer):
         role = serializer.validated_data.get("role", serializer.instance.role)
-        services.change_role(membership=serializer.instance, role=role)
+        services.change_role(membership=serializer.instance, role=role, by=self.request.user)
 
     def perform_destroy(self, instance):
-        services.remove_member(membership=instance)
+        services.remove_member(membership=instance, by=self.request.user)
 
 
 @extend_schema_view(
@@ -232,3 +235,21 @@ class InvitationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         """Turn the invitation down."""
         services.decline_invitation(membership=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: ActivitySerializer(many=True), **LIST_ERRORS, **ERRORS_403}),
+)
+@extend_schema(tags=["books"])
+class ActivityViewSet(TenantScopedMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The book's activity trail, newest first: every change to its customers, profile and
+    members, who made it and when (owners and managers)."""
+
+    model = Activity
+    serializer_class = ActivitySerializer
+    roles = {"list": Role.MANAGER}
+    filter_backends = [KnownParametersFilter, DjangoFilterBackend]
+    filterset_class = ActivityFilter
+
+    def scope(self, queryset):
+        return queryset.order_by("-id")

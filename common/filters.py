@@ -130,6 +130,12 @@ class DateFormField(forms.DateField):
             raise forms.ValidationError(str(exc), code="invalid") from None
 
 
+class DateFilter(django_filters.DateFilter):
+    """A day, written YYYY-MM-DD in ASCII digits (DateFormField)."""
+
+    field_class = DateFormField
+
+
 class StrictBooleanField(forms.Field):
     """A yes/no query value; anything but true/false/1/0 is an error rather than "not given"."""
 

@@ -1,43 +1,73 @@
-"""Writes to customers. The ledger totals are not written here: posting entries owns them."""
+"""Writes to customers, each recorded in the book's activity trail. The ledger totals are not
+written here: posting entries owns them."""
 
 from django.db import transaction
 from django.utils import timezone
 
+from books.activity import diff, record, snapshot
 from customers.models import Customer
+
+CONTACT = ("name", "phone", "address", "email")
 
 
 @transaction.atomic
 def create_customer(
-    *, book, name: str, phone: str = "", address: str = "", email: str = ""
+    *, book, name: str, phone: str = "", address: str = "", email: str = "", by=None
 ) -> Customer:
-    """Add a customer to the book."""
-    return Customer.objects.create(book=book, name=name, phone=phone, address=address, email=email)
-
-
-@transaction.atomic
-def update_customer(*, customer: Customer, **fields) -> Customer:
-    """Change a customer's details (name, phone, address, email)."""
-    allowed = {"name", "phone", "address", "email"}
-    changed = [name for name in fields if name in allowed]
-    for name in changed:
-        setattr(customer, name, fields[name])
-    customer.save(update_fields=[*changed, "updated_at"])
+    """Add a customer to the book (`by`: who, for the activity trail)."""
+    customer = Customer.objects.create(
+        book=book, name=name, phone=phone, address=address, email=email
+    )
+    changes = diff({}, snapshot(customer, CONTACT))
+    record(book_id=book.pk, actor=by, action="customer.created", target=customer, changes=changes)
     return customer
 
 
 @transaction.atomic
-def archive_customer(*, customer: Customer) -> Customer:
+def update_customer(*, customer: Customer, by=None, **fields) -> Customer:
+    """Change a customer's details (name, phone, address, email)."""
+    before = snapshot(customer, CONTACT)
+    changed = [name for name in fields if name in CONTACT]
+    for name in changed:
+        setattr(customer, name, fields[name])
+    customer.save(update_fields=[*changed, "updated_at"])
+    changes = diff(before, snapshot(customer, CONTACT))
+    if changes:
+        record(
+            book_id=customer.book_id,
+            actor=by,
+            action="customer.updated",
+            target=customer,
+            changes=changes,
+        )
+    return customer
+
+
+@transaction.atomic
+def archive_customer(*, customer: Customer, by=None) -> Customer:
     """Take a customer out of the default list; its entries and totals stay as they are."""
     if customer.archived_at is None:
         customer.archived_at = timezone.now()
         customer.save(update_fields=["archived_at", "updated_at"])
+        _record_archived(customer, by, archived=True)
     return customer
 
 
 @transaction.atomic
-def restore_customer(*, customer: Customer) -> Customer:
+def restore_customer(*, customer: Customer, by=None) -> Customer:
     """Bring an archived customer back into the list."""
     if customer.archived_at is not None:
         customer.archived_at = None
         customer.save(update_fields=["archived_at", "updated_at"])
+        _record_archived(customer, by, archived=False)
     return customer
+
+
+def _record_archived(customer: Customer, by, *, archived: bool) -> None:
+    record(
+        book_id=customer.book_id,
+        actor=by,
+        action="customer.archived" if archived else "customer.restored",
+        target=customer,
+        changes={"archived": [not archived, archived]},
+    )

@@ -68,18 +68,20 @@ class CustomerViewSet(TenantScopedMixin, viewsets.ModelViewSet):
 
     def perform_create(self, serializer):
         serializer.instance = services.create_customer(
-            book=self.tenant, **serializer.validated_data
+            book=self.tenant, by=self.request.user, **serializer.validated_data
         )
 
     def perform_update(self, serializer):
-        services.update_customer(customer=serializer.instance, **serializer.validated_data)
+        services.update_customer(
+            customer=serializer.instance, by=self.request.user, **serializer.validated_data
+        )
 
     def perform_destroy(self, instance):
-        services.archive_customer(customer=instance)
+        services.archive_customer(customer=instance, by=self.request.user)
 
     @extend_schema(request=None, responses={200: CustomerSerializer, **ERRORS_401, **ERRORS_404})
     @action(detail=True, methods=["post"])
     def restore(self, request, pk=None, **kwargs):
         """Bring an archived customer back into the list."""
-        customer = services.restore_customer(customer=self.get_object())
+        customer = services.restore_customer(customer=self.get_object(), by=request.user)
         return Response(self.get_serializer(customer).data, status=status.HTTP_200_OK)

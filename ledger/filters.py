@@ -5,7 +5,7 @@ import django_filters
 from django import forms
 from drf_spectacular.utils import extend_schema_field
 
-from common.filters import DateFormField, StrictFilterSet, TenantChoiceFilter
+from common.filters import DateFilter, StrictFilterSet, TenantChoiceFilter
 from common.money import MAX_ENTRY_AMOUNT, PLAIN_DECIMAL
 from customers.models import Customer
 from ledger.models import Entry, EntryType
@@ -18,10 +18,6 @@ class PlainDecimalField(forms.DecimalField):
         if value not in self.empty_values and not PLAIN_DECIMAL.match(str(value)):
             raise forms.ValidationError("Write the amount as a plain decimal number.")
         return super().to_python(value)
-
-
-class DateFilter(django_filters.DateFilter):
-    field_class = DateFormField
 
 
 AMOUNT_SCHEMA = {

@@ -8,7 +8,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework_nested.routers import NestedSimpleRouter
 
 from accounts.views import AuthTokenViewSet
-from books.views import BookViewSet, InvitationViewSet, MemberViewSet
+from books.views import ActivityViewSet, BookViewSet, InvitationViewSet, MemberViewSet
 from jobs.views import JobViewSet
 from ledger.views import CustomerEntryViewSet, CustomerLedgerViewSet, DashboardViewSet, EntryViewSet
 
@@ -33,6 +33,7 @@ book_router.register("entries", EntryViewSet, basename="book-entry")
 book_router.register("summary", DashboardViewSet, basename="book-dashboard")
 book_router.register("jobs", JobViewSet, basename="book-job")
 book_router.register("members", MemberViewSet, basename="book-member")
+book_router.register("activity", ActivityViewSet, basename="book-activity")
 book_customer_router = NestedSimpleRouter(book_router, "customers", lookup="customer")
 book_customer_router.register("entries", CustomerEntryViewSet, basename="book-customer-entry")
 

@@ -915,6 +915,29 @@ def build():
             tests=['pm.test("two", () => pm.expect(body.count).to.eql(2));'],
         ),
         request(
+            "The owner reads the activity: the clerk invited, then joining",
+            "GET",
+            "/api/books/{{secondBookId}}/activity/?actor={{clerkName}}",
+            keys=PAGE_KEYS,
+            tests=[
+                'pm.test("the clerk joined", () => pm.expect(body.results.map(r => r.action))'
+                '.to.eql(["member.joined"]));',
+            ],
+        ),
+        request(
+            "The whole trail, newest first",
+            "GET",
+            "/api/books/{{secondBookId}}/activity/",
+            keys=PAGE_KEYS,
+            tests=[
+                'pm.test("newest first", () => pm.expect(body.results.map(r => r.action)'
+                '.slice(0, 3)).to.eql(["customer.created", "member.joined", "member.invited"]));',
+                'pm.test("each with who, when, what", () => pm.expect(body.results[0])'
+                '.to.include.all.keys(["id", "at", "actor", "action", "object_type", '
+                '"object_id", "changes"]));',
+            ],
+        ),
+        request(
             "The second book's dashboard (the first book's is apart)",
             "GET",
             "/api/books/{{secondBookId}}/summary/",

@@ -5,7 +5,7 @@ refusal changes nothing."""
 import pytest
 
 from books import services
-from books.models import Book, Membership, Role
+from books.models import Activity, Book, Membership, Role
 from customers.models import Customer
 from jobs.models import Job
 from ledger.models import DailyTotal, Entry, IdempotencyKey, StagedEntry
@@ -49,6 +49,7 @@ ROUTES = [
     ("get", "/members/{m}/", None, Role.MANAGER),
     ("patch", "/members/{m}/", {"role": "clerk"}, Role.OWNER),
     ("delete", "/members/{m}/", None, Role.OWNER),
+    ("get", "/activity/", None, Role.MANAGER),
 ]
 WHO = [Role.VIEWER, Role.CLERK, Role.MANAGER, Role.OWNER, "non-member"]
 
@@ -79,6 +80,7 @@ def ledger_state():
         list(Entry.objects.order_by("pk").values()),
         list(DailyTotal.objects.order_by("pk").values()),
         Job.objects.count(),
+        Activity.objects.count(),
         IdempotencyKey.objects.count(),
     ]
 

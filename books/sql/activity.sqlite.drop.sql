@@ -1,0 +1,1 @@
+DROP TRIGGER IF EXISTS books_activity_append_only;
