@@ -110,6 +110,8 @@ class LogoutView(APIView):
     A JWT client may send its refresh token; that session ends too.
     """
 
+    limited_tokens_may = True  # a token limited to a book may still end itself
+
     @extend_schema(
         request=LogoutSerializer,
         responses={205: OpenApiResponse(description="Logged out."), **ERRORS_400, **ERRORS_401},

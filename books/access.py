@@ -12,8 +12,9 @@ book refuses every change but its restoring.
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+from accounts.models import AuthToken
 from books.exceptions import BookArchived
-from books.models import Membership, MembershipStatus, Role, may
+from books.models import Membership, MembershipStatus, Role, TokenScope, may
 from common.numbers import MAX_ID, whole_number
 from common.scoping import set_tenant
 
@@ -26,20 +27,38 @@ class BookAccess(BasePermission):
     def has_permission(self, request, view):
         if not (request.user and request.user.is_authenticated):
             return False
+        scope = token_scope(request)
         kwarg = getattr(view, "book_url_kwarg", BOOK_URL_KWARG)
         if kwarg in view.kwargs:
             membership = membership_of(request.user, view.kwargs[kwarg])
+            if scope is not None and scope.book_id not in (None, membership.book_id):
+                raise NotFound("No book matches the given query.")
         elif getattr(view, "tenant_scoped", False):
-            membership = default_membership_of(request.user)
+            membership = (
+                membership_of(request.user, scope.book_id)
+                if scope is not None and scope.book_id is not None
+                else default_membership_of(request.user)
+            )
+        elif (
+            scope is not None
+            and request.method not in SAFE_METHODS
+            and not getattr(view, "limited_tokens_may", False)
+        ):
+            # A token limited to a book reads the account's routes but changes nothing outside
+            # its book: no new tokens, books, invitations answered or default book.
+            raise PermissionDenied("A token limited to a book or a role changes nothing here.")
         else:
             return True
-        set_tenant(request, membership.book, role=membership.role)
+        role = membership.role
+        if scope is not None and scope.role and not may(scope.role, role):
+            role = scope.role  # the token's limit, when lower than the member's own role
+        set_tenant(request, membership.book, role=role)
         request.membership = membership
         needed = role_needed(request, view)
-        if not may(membership.role, needed):
+        if not may(role, needed):
             raise PermissionDenied(
-                f"This needs the {needed} role in this book or a higher one; "
-                f"yours is {membership.role}."
+                f"This needs the {needed} role in this book or a higher one; yours is {role}"
+                + (" (this token's limit)." if role != membership.role else ".")
             )
         if (
             membership.book.is_archived
@@ -48,6 +67,15 @@ class BookAccess(BasePermission):
         ):
             raise BookArchived()
         return True
+
+
+def token_scope(request) -> TokenScope | None:
+    """The limits of the named token the request came with, if it has any (found once)."""
+    if not hasattr(request, "_token_scope"):
+        auth = request.auth
+        limited = isinstance(auth, AuthToken) and auth.kind == AuthToken.Kind.INTEGRATION
+        request._token_scope = TokenScope.objects.filter(token=auth).first() if limited else None
+    return request._token_scope
 
 
 def role_needed(request, view) -> str:

@@ -21,6 +21,8 @@ ACTIONS = [
     "member.role_changed",
     "member.removed",
     "member.left",
+    "token.created",
+    "token.revoked",
 ]
 
 

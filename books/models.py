@@ -142,3 +142,36 @@ class Activity(TenantOwned):
 
     def __str__(self):
         return f"{self.action} {self.object_type} {self.object_id} by {self.actor_name}"
+
+
+class TokenScope(TenantOwned):
+    """What a named token may do in books, past its user's own say.
+
+    A personal token limited by its user: to one book (`book`; routes without a book then act
+    in it) and at most one role (`role`, blank: the user's own). A book token (`book_token`):
+    the credential of an integration that belongs to the book, not to a person; its user is an
+    account made for it alone, a member of this book only, which no one can sign in as.
+    """
+
+    token = models.OneToOneField(
+        "accounts.AuthToken", on_delete=models.CASCADE, primary_key=True, related_name="scope"
+    )
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, null=True, related_name="+")
+    role = models.CharField(max_length=8, choices=Role.choices, blank=True)
+    book_token = models.BooleanField(default=False)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__in=[*Role.values, ""]), name="books_tokenscope_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(book_token=False) | (Q(book__isnull=False) & ~Q(role="")),
+                name="books_tokenscope_book_token_has_book_and_role",
+            ),
+        ]
+
+    def __str__(self):
+        return f"scope of token {self.token_id}: book {self.book_id}, role {self.role or 'any'}"

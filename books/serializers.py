@@ -10,7 +10,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from books.models import Activity, Book, Membership, MembershipStatus, Role
+from accounts.serializers import AuthTokenSerializer
+from books.models import Activity, Book, Membership, MembershipStatus, Role, TokenScope
 from common.scoping import WholeIdRelatedField
 from common.serializers import EmailTextField, TextField, phone_validator
 
@@ -152,9 +153,13 @@ class InviteSerializer(serializers.Serializer):
 
     def validate_username(self, value):
         try:
-            return get_user_model().objects.get_by_natural_key(value)
+            user = get_user_model().objects.get_by_natural_key(value)
         except get_user_model().DoesNotExist:
-            raise serializers.ValidationError("No user has this username.") from None
+            user = None
+        # A book token's account has no password and belongs to its own book alone.
+        if user is None or not user.is_active or not user.has_usable_password():
+            raise serializers.ValidationError("No user has this username.")
+        return user
 
 
 class BookBriefSerializer(serializers.ModelSerializer):
@@ -192,3 +197,90 @@ class ActivitySerializer(serializers.ModelSerializer):
         model = Activity
         fields = ["id", "at", "actor", "action", "object_type", "object_id", "changes"]
         read_only_fields = fields
+
+
+class MyBookField(WholeIdRelatedField):
+    """One of the caller's books, by id."""
+
+    def get_queryset(self):
+        return Book.objects.filter(
+            memberships__user=self.context["request"].user,
+            memberships__status=MembershipStatus.ACTIVE,
+        )
+
+
+class PersonalTokenSerializer(AuthTokenSerializer):
+    """A credential of the caller's, with the limits a named token may carry."""
+
+    book = serializers.IntegerField(
+        source="scope.book_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The one book it acts in (null: any of yours).",
+    )
+    role = serializers.ChoiceField(
+        source="scope.role",
+        choices=Role.choices,
+        read_only=True,
+        allow_null=True,
+        allow_blank=True,
+        help_text="The highest role it acts with (null or empty: yours).",
+    )
+
+    class Meta(AuthTokenSerializer.Meta):
+        fields = [*AuthTokenSerializer.Meta.fields, "book", "role"]
+
+
+class PersonalTokenCreateSerializer(serializers.Serializer):
+    """A named token to make: its name, and optionally the one book it acts in and the highest
+    role it acts with (never more than the caller's own there)."""
+
+    name = TextField(max_length=100)
+    book = MyBookField(queryset=Book.objects.none(), required=False, allow_null=True)
+    role = serializers.ChoiceField(choices=Role.choices, required=False)
+
+
+class PersonalTokenCreatedSerializer(PersonalTokenSerializer):
+    """A named token just made: the only answer that carries its secret."""
+
+    token = serializers.CharField(read_only=True, help_text="Shown this once; keep it safe.")
+
+    class Meta(PersonalTokenSerializer.Meta):
+        fields = [*PersonalTokenSerializer.Meta.fields, "token"]
+
+
+BOOK_TOKEN_ROLES = [(role, label) for role, label in Role.choices if role != Role.OWNER]
+
+
+class BookTokenSerializer(serializers.ModelSerializer):
+    """A book's token for an integration: its name, role and the account it acts as."""
+
+    id = serializers.IntegerField(source="token_id", read_only=True)
+    name = TextField(source="token.name", max_length=100)
+    role = serializers.ChoiceField(choices=BOOK_TOKEN_ROLES)
+    username = serializers.CharField(
+        source="token.user.username",
+        read_only=True,
+        help_text="What its entries' created_by and the activity trail call it.",
+    )
+    created_at = serializers.DateTimeField(source="token.created_at", read_only=True)
+    last_used_at = serializers.DateTimeField(source="token.last_used_at", read_only=True)
+    expires_at = serializers.DateTimeField(
+        source="token.expires_at",
+        read_only=True,
+        allow_null=True,
+        help_text="The idle deadline: the token dies unless used before then (null: never).",
+    )
+
+    class Meta:
+        model = TokenScope
+        fields = ["id", "name", "role", "username", "created_at", "last_used_at", "expires_at"]
+
+
+class BookTokenCreatedSerializer(BookTokenSerializer):
+    """A book token just made: the only answer that carries its secret."""
+
+    token = serializers.CharField(read_only=True, help_text="Shown this once; keep it safe.")
+
+    class Meta(BookTokenSerializer.Meta):
+        fields = [*BookTokenSerializer.Meta.fields, "token"]

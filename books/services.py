@@ -1,13 +1,19 @@
 """Writes to books and their memberships, each recorded in the book's activity trail (by the
 user named `by`, or the member themself for their own answers)."""
 
+import secrets
+
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
+from accounts import services as account_services
+from accounts.models import AuthToken
 from books.activity import diff, record, snapshot
 from books.exceptions import AlreadyMember, DefaultBookArchive, LastOwner, NotAMember
-from books.models import Book, Membership, MembershipStatus, Role
+from books.models import Book, Membership, MembershipStatus, Role, TokenScope
 
 PROFILE = (
     "name",
@@ -158,6 +164,10 @@ def remove_member(*, membership: Membership, by=None) -> None:
     _lock(membership.book)
     if membership.role == Role.OWNER:
         _keep_an_owner(membership)
+    # Their personal tokens limited to this book die with the membership.
+    AuthToken.objects.filter(
+        user_id=membership.user_id, scope__book_id=membership.book_id, scope__book_token=False
+    ).delete()
     leaving = by is not None and by.pk == membership.user_id
     _record_member(
         membership,
@@ -174,6 +184,52 @@ def remove_member(*, membership: Membership, by=None) -> None:
         )
         if other is not None:
             Membership.objects.filter(pk=other.pk).update(is_default=True)
+
+
+@transaction.atomic
+def create_personal_token(*, user, name: str, book: Book | None = None, role: str = ""):
+    """A named token of the user's, limited (if asked) to one book and at most one role; answer
+    it and its secret (shown this once)."""
+    token, secret = account_services.create_token(user=user, name=name)
+    if book is not None or role:
+        TokenScope.objects.create(token=token, book=book, role=role)
+    return token, secret
+
+
+@transaction.atomic
+def create_book_token(*, book: Book, name: str, role: str, by):
+    """A token that belongs to the book, for an integration: it acts with `role` in this book
+    only, whoever joins or leaves, until an owner revokes it. Its user is an account made for
+    it (no password: no one signs in as it), a member of this book alone."""
+    username = f"token:{slugify(name)[:100] or 'token'}:{secrets.token_hex(4)}"
+    integration = get_user_model().objects.create_user(username=username, password=None)
+    Membership.objects.create(
+        book=book,
+        user=integration,
+        role=role,
+        status=MembershipStatus.ACTIVE,
+        is_default=True,
+        invited_by=by,
+    )
+    token, secret = account_services.create_token(user=integration, name=name)
+    TokenScope.objects.create(token=token, book=book, role=role, book_token=True)
+    changes = {"name": [None, name], "role": [None, role], "username": [None, username]}
+    record(book_id=book.pk, actor=by, action="token.created", target=token, changes=changes)
+    return token, secret
+
+
+@transaction.atomic
+def revoke_book_token(*, scope: TokenScope, by) -> None:
+    """End a book token for good: its account leaves the book and can never act again (the
+    entries it posted keep naming it)."""
+    token = scope.token
+    changes = {"name": [token.name, None], "role": [scope.role, None]}
+    record(book_id=scope.book_id, actor=by, action="token.revoked", target=token, changes=changes)
+    integration = token.user
+    Membership.objects.filter(user=integration).delete()
+    AuthToken.objects.filter(user=integration).delete()
+    integration.is_active = False
+    integration.save(update_fields=["is_active"])
 
 
 def _record_member(membership: Membership, actor, action: str, changes: dict) -> None:

@@ -11,14 +11,19 @@ from rest_framework.response import Response
 from accounts import views as accounts_views
 from books import selectors, services
 from books.filters import ActivityFilter, BookFilter
-from books.models import Activity, Book, Membership, MembershipStatus, Role
+from books.models import Activity, Book, Membership, MembershipStatus, Role, TokenScope
 from books.serializers import (
     ActivitySerializer,
     BookSerializer,
+    BookTokenCreatedSerializer,
+    BookTokenSerializer,
     InvitationSerializer,
     InviteSerializer,
     MemberSerializer,
     MeSerializer,
+    PersonalTokenCreatedSerializer,
+    PersonalTokenCreateSerializer,
+    PersonalTokenSerializer,
 )
 from common.filters import KnownParametersFilter, StrictOrderingFilter
 from common.schema import (
@@ -253,3 +258,96 @@ class ActivityViewSet(TenantScopedMixin, mixins.ListModelMixin, viewsets.Generic
 
     def scope(self, queryset):
         return queryset.order_by("-id")
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: PersonalTokenSerializer(many=True), **LIST_ERRORS}),
+    create=extend_schema(
+        request=PersonalTokenCreateSerializer,
+        description=(
+            "A named token for an integration, acting as you; optionally limited to one book "
+            "(routes without a book then act in it) and to a highest role. It dies with your "
+            "membership of that book or your password. A limited token changes nothing outside "
+            "its book (403)."
+        ),
+        responses={201: PersonalTokenCreatedSerializer, **ERRORS_400, **ERRORS_401, **ERRORS_403},
+    ),
+    destroy=extend_schema(
+        description="Revoke the token (or end the login session) for good.",
+        responses={204: None, **ERRORS_401, **ERRORS_403, **ERRORS_404},
+    ),
+)
+@extend_schema(tags=["auth"])
+class PersonalTokenViewSet(accounts_views.AuthTokenViewSet):
+    """The caller's live credentials (login sessions and named tokens), with each named token's
+    limits."""
+
+    serializer_class = PersonalTokenSerializer
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("scope")
+
+    def create(self, request, *args, **kwargs):
+        serializer = PersonalTokenCreateSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        token, secret = services.create_personal_token(
+            user=request.user, name=data["name"], book=data.get("book"), role=data.get("role", "")
+        )
+        body = PersonalTokenSerializer(token).data | {"token": secret}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        responses={200: BookTokenSerializer(many=True), **LIST_ERRORS, **ERRORS_403}
+    ),
+    create=extend_schema(
+        description=(
+            "A token that belongs to the book, for an integration (owners): it acts with its "
+            "role (viewer, clerk or manager) in this book only, whoever joins or leaves, until "
+            "an owner revokes it."
+        ),
+        responses={201: BookTokenCreatedSerializer, **ERRORS_400, **BOOK_ERRORS},
+    ),
+    destroy=extend_schema(
+        description="Revoke the book token for good (owners).",
+        responses={204: None, **BOOK_ERRORS},
+    ),
+)
+@extend_schema(tags=["books"])
+class BookTokenViewSet(
+    TenantScopedMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The book's tokens for integrations (owners)."""
+
+    model = TokenScope
+    serializer_class = BookTokenSerializer
+    lookup_value_regex = "[0-9]+"  # ASCII digits: "٣" must not find row 3
+    roles = {"list": Role.OWNER}
+
+    def scope(self, queryset):
+        return (
+            queryset.filter(book_token=True, token__isnull=False)
+            .select_related("token__user")
+            .order_by("-token_id")
+        )
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token, secret = services.create_book_token(
+            book=self.tenant,
+            name=serializer.validated_data["token"]["name"],
+            role=serializer.validated_data["role"],
+            by=request.user,
+        )
+        body = BookTokenSerializer(token.scope).data | {"token": secret}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance):
+        services.revoke_book_token(scope=instance, by=self.request.user)

@@ -7,14 +7,20 @@ A book's routes are under /api/books/{book}/; the same ViewSets at the top level
 from rest_framework.routers import DefaultRouter
 from rest_framework_nested.routers import NestedSimpleRouter
 
-from accounts.views import AuthTokenViewSet
-from books.views import ActivityViewSet, BookViewSet, InvitationViewSet, MemberViewSet
+from books.views import (
+    ActivityViewSet,
+    BookTokenViewSet,
+    BookViewSet,
+    InvitationViewSet,
+    MemberViewSet,
+    PersonalTokenViewSet,
+)
 from jobs.views import JobViewSet
 from ledger.views import CustomerEntryViewSet, CustomerLedgerViewSet, DashboardViewSet, EntryViewSet
 
 router = DefaultRouter()
 router.include_format_suffixes = False  # formats are chosen with ?format=, one URL per resource
-router.register("auth/tokens", AuthTokenViewSet, basename="token")
+router.register("auth/tokens", PersonalTokenViewSet, basename="token")
 router.register("auth/invitations", InvitationViewSet, basename="invitation")
 router.register("customers", CustomerLedgerViewSet, basename="customer")
 router.register("entries", EntryViewSet, basename="entry")
@@ -34,6 +40,7 @@ book_router.register("summary", DashboardViewSet, basename="book-dashboard")
 book_router.register("jobs", JobViewSet, basename="book-job")
 book_router.register("members", MemberViewSet, basename="book-member")
 book_router.register("activity", ActivityViewSet, basename="book-activity")
+book_router.register("tokens", BookTokenViewSet, basename="book-token")
 book_customer_router = NestedSimpleRouter(book_router, "customers", lookup="customer")
 book_customer_router.register("entries", CustomerEntryViewSet, basename="book-customer-entry")
 

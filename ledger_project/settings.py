@@ -246,10 +246,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # Two "status" choice sets: a job's and a membership's.
+    # Two "status" choice sets (a job's, a membership's) and two "role" ones (any role; a book
+    # token's, which is never owner).
     "ENUM_NAME_OVERRIDES": {
         "JobStatusEnum": "jobs.models.JobStatus",
         "MembershipStatusEnum": "books.models.MembershipStatus",
+        "RoleEnum": "books.models.Role",
+        "BookTokenRoleEnum": "books.serializers.BOOK_TOKEN_ROLES",
     },
     "PREPROCESSING_HOOKS": ["common.schema.exclude_earlier_clients_routes"],
     "POSTPROCESSING_HOOKS": [

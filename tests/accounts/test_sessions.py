@@ -37,9 +37,11 @@ class TestNamedTokens:
         assert created.status_code == 201
         body = created.json()
         assert set(body) == {
-            "id", "name", "kind", "created_at", "last_used_at", "expires_at", "token",
+            "id", "name", "kind", "created_at", "last_used_at", "expires_at", "book", "role",
+            "token",
         }  # fmt: skip
         assert (body["name"], body["kind"]) == ("till at the counter", "integration")
+        assert (body["book"], body["role"]) == (None, None)  # not limited
         integration = APIClient()
         integration.credentials(HTTP_AUTHORIZATION=f"Token {body['token']}")
         assert integration.get("/api/customers/").status_code == 200

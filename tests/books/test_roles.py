@@ -5,7 +5,7 @@ refusal changes nothing."""
 import pytest
 
 from books import services
-from books.models import Activity, Book, Membership, Role
+from books.models import Activity, Book, Membership, Role, TokenScope
 from customers.models import Customer
 from jobs.models import Job
 from ledger.models import DailyTotal, Entry, IdempotencyKey, StagedEntry
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 CSV = "type,amount,entry_date,note\ncredit,1.00,2026-01-02,imported\n"
 
 # (method, path under /api/books/{b}, body, the lowest role that may); {c} a customer, {e} an
-# entry of it, {m} the membership of another member.
+# entry of it, {m} the membership of another member, {t} a book token.
 ROUTES = [
     ("get", "/", None, Role.VIEWER),
     ("patch", "/", {"name": "Renamed"}, Role.OWNER),
@@ -50,6 +50,9 @@ ROUTES = [
     ("patch", "/members/{m}/", {"role": "clerk"}, Role.OWNER),
     ("delete", "/members/{m}/", None, Role.OWNER),
     ("get", "/activity/", None, Role.MANAGER),
+    ("get", "/tokens/", None, Role.OWNER),
+    ("post", "/tokens/", {"name": "Till", "role": "clerk"}, Role.OWNER),
+    ("delete", "/tokens/{t}/", None, Role.OWNER),
 ]
 WHO = [Role.VIEWER, Role.CLERK, Role.MANAGER, Role.OWNER, "non-member"]
 
@@ -66,9 +69,10 @@ def shop():
     members["non-member"] = make_user("stranger")
     make_user("newcomer")
     extra = services.add_member(book=book, user=make_user("extra"), role=Role.VIEWER)
+    till, _ = services.create_book_token(book=book, name="Old till", role=Role.CLERK, by=owner)
     customer = make_customer(book, name="Ravi")
     entry = post(customer, "credit", "10.00", by=owner)
-    return book, members, customer, entry, extra
+    return book, members, customer, entry, extra, till
 
 
 def ledger_state():
@@ -81,6 +85,7 @@ def ledger_state():
         list(DailyTotal.objects.order_by("pk").values()),
         Job.objects.count(),
         Activity.objects.count(),
+        list(TokenScope.objects.order_by("pk").values()),
         IdempotencyKey.objects.count(),
     ]
 
@@ -94,12 +99,12 @@ def send(client, method, url, body):
 @pytest.mark.parametrize("who", WHO)
 @pytest.mark.parametrize(("method", "path", "body", "needed"), ROUTES)
 def test_the_role_table(shop, method, path, body, needed, who):
-    book, members, customer, entry, extra = shop
+    book, members, customer, entry, extra, till = shop
     if path == "/restore/":
         services.archive_book(book=book, by=members[Role.OWNER])
     if path == "/customers/{c}/restore/":
         Customer.objects.filter(pk=customer.pk).update(archived_at="2026-01-01T00:00:00Z")
-    ids = {"c": customer.pk, "e": entry.pk, "m": extra.pk}
+    ids = {"c": customer.pk, "e": entry.pk, "m": extra.pk, "t": till.pk}
     url = f"/api/books/{book.pk}" + path.format(**ids)
     if isinstance(body, dict):
         body = {k: v.format(**ids) if isinstance(v, str) else v for k, v in body.items()}
@@ -142,6 +147,7 @@ def test_the_table_covers_every_route_of_a_book():
         .replace("{c}", "(?P<customer_pk>[0-9]+)")
         .replace("{e}", "(?P<pk>[0-9]+)")
         .replace("{m}", "(?P<pk>[0-9]+)")
+        .replace("{t}", "(?P<pk>[0-9]+)")
         for _, path, _, _ in ROUTES
     }
     # A customer's own routes name it `pk`; its entries name it `customer_pk`.
