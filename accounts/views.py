@@ -47,6 +47,7 @@ class RegisterView(SessionStartView):
     """Create a merchant's account and answer its first session."""
 
     throttle_scope = "register"
+    serializer_class = RegisterSerializer
 
     def register(self, **fields):
         """Create the account (a subclass adds what a new account starts with)."""
@@ -59,7 +60,7 @@ class RegisterView(SessionStartView):
         auth=[],
     )
     def post(self, request):
-        serializer = RegisterSerializer(data=request.data)
+        serializer = self.serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = self.register(**serializer.validated_data)
         session = services.start_session(user, rotate=self.rotate)

@@ -16,6 +16,7 @@ ACTIONS = [
     "customer.archived",
     "customer.restored",
     "member.invited",
+    "member.claimed",
     "member.joined",
     "member.declined",
     "member.role_changed",

@@ -46,3 +46,12 @@ class LastOwner(BookError):
         "A book needs at least one owner: make another member owner before this one steps "
         "down or leaves."
     )
+
+
+class InvalidInvitation(BookError):
+    """An invitation code must be one this server mailed, still open and not expired."""
+
+    status = 400
+    default_message = (
+        "This invitation code is not valid: it has expired, was withdrawn or was used already."
+    )

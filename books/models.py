@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from common.scoping import TenantOwned, TenantQuerySet
@@ -67,12 +68,14 @@ class MembershipStatus(models.TextChoices):
 class Membership(TenantOwned):
     """A user's place in a book: their role, whether they have joined (an invitation is a
     membership not yet accepted), and whether the book is the one their routes without a book
-    (/api/customers/, the v1 and v2 clients) act on."""
+    (/api/customers/, the v1 and v2 clients) act on. An invitation by email to someone without
+    an account yet has no user until they register (or sign in) with its code."""
 
     book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="memberships"
     )
+    email = models.EmailField(blank=True)  # where an invitation by email went
     role = models.CharField(max_length=8, choices=Role.choices)
     status = models.CharField(
         max_length=8, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE
@@ -104,6 +107,17 @@ class Membership(TenantOwned):
             models.CheckConstraint(
                 condition=Q(is_default=False) | Q(status=MembershipStatus.ACTIVE),
                 name="books_membership_default_is_active",
+            ),
+            models.CheckConstraint(
+                condition=Q(user__isnull=False)
+                | (Q(status=MembershipStatus.INVITED) & ~Q(email="")),
+                name="books_membership_user_or_email_invitation",
+            ),
+            models.UniqueConstraint(
+                Lower("email"),
+                "book",
+                condition=Q(user__isnull=True),
+                name="books_membership_one_email_invitation",
             ),
         ]
 

@@ -10,8 +10,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.serializers import AuthTokenSerializer
+from accounts.serializers import AuthTokenSerializer, RegisterSerializer
+from books.exceptions import InvalidInvitation
 from books.models import Activity, Book, Membership, MembershipStatus, Role, TokenScope
+from books.services import invitation_of_code
 from common.scoping import WholeIdRelatedField
 from common.serializers import EmailTextField, TextField, phone_validator
 
@@ -133,7 +135,15 @@ class MeSerializer(serializers.ModelSerializer):
 class MemberSerializer(serializers.ModelSerializer):
     """A member of the book (or someone invited to it) and their role."""
 
-    username = serializers.CharField(source="user.username", read_only=True)
+    username = serializers.CharField(
+        source="user.username",
+        read_only=True,
+        allow_null=True,
+        help_text="Null for an invitation by email nobody has claimed yet.",
+    )
+    email = serializers.EmailField(
+        read_only=True, help_text="Where an invitation by email went (else empty)."
+    )
     invited_by = serializers.CharField(
         source="invited_by.username", read_only=True, allow_null=True, default=None
     )
@@ -141,15 +151,24 @@ class MemberSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Membership
-        fields = ["id", "username", "role", "status", "invited_by", "created_at"]
+        fields = ["id", "username", "email", "role", "status", "invited_by", "created_at"]
         read_only_fields = ["id", "status", "created_at"]
 
 
 class InviteSerializer(serializers.Serializer):
-    """Whom to invite, by username, and with which role."""
+    """Whom to invite, by username or, for someone without an account yet, by email; and with
+    which role."""
 
-    username = TextField(max_length=150)
+    username = TextField(max_length=150, required=False)
+    email = EmailTextField(max_length=254, required=False)
     role = serializers.ChoiceField(choices=Role.choices)
+
+    def validate(self, attrs):
+        if ("username" in attrs) == ("email" in attrs):
+            raise serializers.ValidationError(
+                {"username": ["Give a username, or an email for someone without an account."]}
+            )
+        return attrs
 
     def validate_username(self, value):
         try:
@@ -284,3 +303,26 @@ class BookTokenCreatedSerializer(BookTokenSerializer):
 
     class Meta(BookTokenSerializer.Meta):
         fields = [*BookTokenSerializer.Meta.fields, "token"]
+
+
+class ClaimSerializer(serializers.Serializer):
+    """The code of an invitation by email, to make it the caller's."""
+
+    invitation = TextField(max_length=500, help_text="The code the invitation mail carries.")
+
+    def validate_invitation(self, code):
+        try:
+            return invitation_of_code(code)
+        except InvalidInvitation as exc:
+            raise serializers.ValidationError(exc.message) from None
+
+
+class BookRegisterSerializer(RegisterSerializer):
+    """A new account; with an invitation code, the invitation waits in its invitations."""
+
+    invitation = TextField(
+        max_length=500, required=False, help_text="An invitation mail's code, if one brought you."
+    )
+
+    def validate_invitation(self, code):
+        return ClaimSerializer().validate_invitation(code)

@@ -5,6 +5,7 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -12,7 +13,13 @@ from django.utils.text import slugify
 from accounts import services as account_services
 from accounts.models import AuthToken
 from books.activity import diff, record, snapshot
-from books.exceptions import AlreadyMember, DefaultBookArchive, LastOwner, NotAMember
+from books.exceptions import (
+    AlreadyMember,
+    DefaultBookArchive,
+    InvalidInvitation,
+    LastOwner,
+    NotAMember,
+)
 from books.models import Book, Membership, MembershipStatus, Role, TokenScope
 
 PROFILE = (
@@ -126,6 +133,63 @@ def invite(*, book: Book, user, role: str, by) -> Membership:
 
 
 @transaction.atomic
+def invite_by_email(*, book: Book, email: str, role: str, by, link: str) -> Membership:
+    """Invite someone without an account yet, by email: the job worker mails them a code (in
+    `link`, where {token} stands) to register with, or to claim with an account they have."""
+    from books.tasks import send_invitation  # the task module imports this one
+
+    if Membership.objects.filter(book=book, user=None, email__iexact=email).exists():
+        raise AlreadyMember("This email address is already invited to this book.")
+    membership = Membership.objects.create(
+        book=book, user=None, email=email, role=role, status=MembershipStatus.INVITED, invited_by=by
+    )
+    _record_member(
+        membership, by, "member.invited", {"role": [None, role], "status": [None, "invited"]}
+    )
+    send_invitation.enqueue(membership.pk, link)
+    return membership
+
+
+INVITATION_SALT = "books.invitation"
+
+
+def invitation_code(membership: Membership) -> str:
+    """The code an invitation by email carries: signed, so it needs no storing, and good for
+    INVITATION_DAYS; it names an invitation still waiting for its user."""
+    return signing.dumps(membership.pk, salt=INVITATION_SALT)
+
+
+def invitation_of_code(code: str) -> Membership:
+    """The open invitation by email a code names, else InvalidInvitation."""
+    try:
+        pk = signing.loads(code, salt=INVITATION_SALT, max_age=settings.INVITATION_DAYS * 86400)
+    except signing.BadSignature:
+        raise InvalidInvitation() from None
+    membership = (
+        Membership.objects.select_related("book")
+        .filter(pk=pk, user=None, status=MembershipStatus.INVITED)
+        .first()
+    )
+    if membership is None:
+        raise InvalidInvitation()
+    return membership
+
+
+@transaction.atomic
+def claim_invitation(*, membership: Membership, user) -> Membership:
+    """Make an invitation by email the user's: it waits in their invitations to be accepted."""
+    claimed = Membership.objects.select_for_update().filter(pk=membership.pk, user=None).first()
+    if claimed is None:
+        raise InvalidInvitation()
+    if Membership.objects.filter(book_id=claimed.book_id, user=user).exists():
+        raise AlreadyMember()
+    claimed.user = user
+    claimed.save(update_fields=["user", "updated_at"])
+    _record_member(claimed, user, "member.claimed", {"email": [claimed.email, claimed.email]})
+    return claimed
+
+
+@transaction.atomic
 def accept_invitation(*, membership: Membership) -> Membership:
     """Join the book; it becomes the user's default if they have none."""
     has_default = Membership.objects.filter(user=membership.user, is_default=True).exists()
@@ -164,11 +228,12 @@ def remove_member(*, membership: Membership, by=None) -> None:
     _lock(membership.book)
     if membership.role == Role.OWNER:
         _keep_an_owner(membership)
-    # Their personal tokens limited to this book die with the membership.
+    # Their personal tokens limited to this book die with the membership (an invitation by
+    # email not yet claimed has no user, and no tokens).
     AuthToken.objects.filter(
         user_id=membership.user_id, scope__book_id=membership.book_id, scope__book_token=False
     ).delete()
-    leaving = by is not None and by.pk == membership.user_id
+    leaving = by is not None and membership.user_id is not None and by.pk == membership.user_id
     _record_member(
         membership,
         by,
@@ -235,7 +300,7 @@ def revoke_book_token(*, scope: TokenScope, by) -> None:
 def _record_member(membership: Membership, actor, action: str, changes: dict) -> None:
     """Record a change to a membership; `username` names the member (before and after: None
     where they were not yet, or are no longer, in the book)."""
-    name = membership.user.username
+    name = membership.user.username if membership.user_id else membership.email
     before, after = changes.get("status", [membership.status, membership.status])
     changes = {"username": [before and name, after and name], **changes}
     record(

@@ -1,7 +1,9 @@
 """The book routes (a user's books, one book's profile, archiving), and the account routes that
 learn of books: registering opens the first book, and /api/auth/me/ names the default one."""
 
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
@@ -9,14 +11,17 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts import views as accounts_views
+from accounts.serializers import RegisteredSerializer
 from books import selectors, services
 from books.filters import ActivityFilter, BookFilter
 from books.models import Activity, Book, Membership, MembershipStatus, Role, TokenScope
 from books.serializers import (
     ActivitySerializer,
+    BookRegisterSerializer,
     BookSerializer,
     BookTokenCreatedSerializer,
     BookTokenSerializer,
+    ClaimSerializer,
     InvitationSerializer,
     InviteSerializer,
     MemberSerializer,
@@ -32,6 +37,7 @@ from common.schema import (
     ERRORS_403,
     ERRORS_404,
     ERRORS_409,
+    ERRORS_429,
     LIST_ERRORS,
 )
 from common.scoping import TenantScopedMixin
@@ -108,14 +114,26 @@ class BookViewSet(
         return Response(self.get_serializer(book).data, status=status.HTTP_200_OK)
 
 
+@extend_schema_view(
+    post=extend_schema(
+        request=BookRegisterSerializer,
+        responses={201: RegisteredSerializer, **ERRORS_400, **ERRORS_429},
+        tags=["auth"],
+        auth=[],
+    )
+)
 class RegisterView(accounts_views.RegisterView):
     """Create an account with its first book (theirs, their default) and answer its first
-    session."""
+    session; with an invitation code, the invitation waits in the new account's invitations."""
 
-    def register(self, **fields):
+    serializer_class = BookRegisterSerializer
+
+    def register(self, *, invitation=None, **fields):
         with transaction.atomic():
             user = super().register(**fields)
             services.create_first_book(user)
+            if invitation is not None:
+                services.claim_invitation(membership=invitation, user=user)
         return user
 
 
@@ -192,12 +210,18 @@ class MemberViewSet(
     def create(self, request, *args, **kwargs):
         serializer = InviteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        membership = services.invite(
-            book=self.tenant,
-            user=serializer.validated_data["username"],
-            role=serializer.validated_data["role"],
-            by=request.user,
-        )
+        data = serializer.validated_data
+        if "email" in data:
+            link = settings.INVITATION_URL or (
+                request.build_absolute_uri(reverse("api:register")) + "?invitation={token}"
+            )
+            membership = services.invite_by_email(
+                book=self.tenant, email=data["email"], role=data["role"], by=request.user, link=link
+            )
+        else:
+            membership = services.invite(
+                book=self.tenant, user=data["username"], role=data["role"], by=request.user
+            )
         return Response(MemberSerializer(membership).data, status=status.HTTP_201_CREATED)
 
     def perform_update(self, serializer):
@@ -233,6 +257,19 @@ class InvitationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         """Join the book with the role offered."""
         membership = services.accept_invitation(membership=self.get_object())
         return Response(InvitationSerializer(membership).data)
+
+    @extend_schema(
+        request=ClaimSerializer, responses={201: InvitationSerializer, **ERRORS_400, **ERRORS_401}
+    )
+    @action(detail=False, methods=["post"])
+    def claim(self, request):
+        """Make an invitation by email yours, with the code its mail carries; then accept it."""
+        serializer = ClaimSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        membership = services.claim_invitation(
+            membership=serializer.validated_data["invitation"], user=request.user
+        )
+        return Response(InvitationSerializer(membership).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={204: None, **ERRORS_401, **ERRORS_404})
     @action(detail=True, methods=["post"])

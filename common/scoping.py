@@ -10,6 +10,7 @@ choices come from `of_tenant()`.
 """
 
 from django.db import models
+from django.http import Http404
 from rest_framework import serializers
 
 from common.numbers import MAX_ID, whole_number
@@ -82,6 +83,14 @@ class TenantScopedMixin:
 
     def scope(self, queryset):
         return queryset
+
+    def get_object(self):
+        # An id no row can have is not found, before it reaches the database (where a lookup
+        # through a foreign key, unlike one by a plain integer column, would overflow).
+        pk = whole_number(str(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, "")))
+        if pk is None or pk > MAX_ID:
+            raise Http404(f"No {self.model._meta.object_name} matches the given query.")
+        return super().get_object()
 
 
 class WholeIdRelatedField(serializers.PrimaryKeyRelatedField):

@@ -177,6 +177,11 @@ PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600)
 # route on the host the request came to (one of ALLOWED_HOSTS).
 PASSWORD_RESET_URL = os.environ.get("PASSWORD_RESET_URL", "")
 
+# An invitation by email carries a code good for this many days; the mail links to
+# INVITATION_URL with the code at {token} (empty: the API's register route, ?invitation=).
+INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
+INVITATION_URL = os.environ.get("INVITATION_URL", "")
+
 # Email: through the SMTP server EMAIL_HOST names; without one, mails are written to the job
 # worker's log (the console backend), so a fresh `make run` needs no mail server.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

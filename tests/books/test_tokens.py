@@ -151,3 +151,8 @@ class TestBookTokens:
     def test_a_book_token_is_at_most_a_manager(self, client, wholesale, role):
         response = self.make(client, wholesale, role=role)
         assert response.status_code == 400 and "role" in response.json()
+
+
+def test_a_token_id_past_any_column_is_a_404(client, wholesale):
+    url = f"/api/books/{wholesale.pk}/tokens/737519221075511777917781/"
+    assert client.delete(url).status_code == 404
