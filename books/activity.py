@@ -11,6 +11,7 @@ ACTIONS = [
     "book.updated",
     "book.archived",
     "book.restored",
+    "book.imported",
     "customer.created",
     "customer.updated",
     "customer.archived",

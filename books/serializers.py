@@ -141,7 +141,7 @@ class MemberSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="Null for an invitation by email nobody has claimed yet.",
     )
-    email = serializers.EmailField(
+    email = serializers.CharField(
         read_only=True, help_text="Where an invitation by email went (else empty)."
     )
     invited_by = serializers.CharField(

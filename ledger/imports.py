@@ -42,7 +42,7 @@ def read_entries_csv(lines: Iterable[str], *, today: datetime.date) -> Iterator[
                     reader.line_num, None, f"Expected {width} fields, found {len(row)}."
                 )
             seen += 1
-            yield _draft(row, index, reader.line_num, today)
+            yield draft_of(row, index, reader.line_num, today)
     except csv.Error as exc:
         raise InvalidImport(reader.line_num, None, f"Malformed CSV: {exc}.") from None
     except UnicodeDecodeError:
@@ -76,7 +76,8 @@ def _columns(header: list[str]) -> dict[str, int]:
     return {name: position for position, name in enumerate(names)}
 
 
-def _draft(row: list[str], index: dict[str, int], line: int, today) -> EntryDraft:
+def draft_of(row: list[str], index: dict[str, int], line: int, today) -> EntryDraft:
+    """The draft a CSV row holds, checked (InvalidImport naming `line` and the bad field)."""
     type_ = row[index["type"]].strip().lower()
     if type_ not in TYPES:
         raise InvalidImport(line, "type", f'"{type_}" is not a valid choice; use credit or debit.')

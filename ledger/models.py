@@ -49,6 +49,9 @@ class Entry(TenantOwned):
     reverses = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
     )
+    # Who posted it, as a book's archive recorded them, for an entry restored from one (its
+    # created_by is who restored it); null otherwise. Nullable so adding it remade no table.
+    recorded_by = models.CharField(max_length=150, null=True, blank=True)  # noqa: DJ001
 
     objects = TenantQuerySet.as_manager()
 
@@ -86,8 +89,9 @@ class Entry(TenantOwned):
 
     @property
     def created_by_name(self) -> str:
-        """The username of who posted it (a list's rows have it too)."""
-        return self.created_by.username
+        """Who posted it: the name an archive recorded, else the username (a list's rows have
+        it too)."""
+        return self.recorded_by or self.created_by.username
 
     @property
     def reversed_by_id(self) -> int | None:

@@ -161,6 +161,58 @@ def publish(batch: str, *, book, user, customer: Customer, dry_run: bool = False
     return posted
 
 
+@dataclass(frozen=True)
+class RestoredEntry:
+    """An entry of a book's archive, to post again into a new book (archives)."""
+
+    key: int  # its id in the archive
+    customer_id: int  # the new book's customer it belongs to
+    draft: EntryDraft
+    recorded_by: str  # who posted it, as the archive names them
+    reverses: int | None  # the archive id of the entry it reverses
+
+
+def post_restored(*, book, user, entries: Iterable[RestoredEntry], batch: int = 1000) -> dict:
+    """Post an archive's entries into the book, by `user`, in the archive's order, each keeping
+    its date, note, author's name and reversal link (the database checks and counts every row,
+    as for any posting); answer the new id of each archive id. In the caller's transaction."""
+    ids, pending = {}, []
+
+    def flush():
+        created = Entry.objects.bulk_create(entry for _, entry in pending)
+        ids.update((key, entry.pk) for (key, _), entry in zip(pending, created, strict=True))
+        pending.clear()
+
+    with _refusals(), transaction.atomic():
+        for restored in entries:
+            _check(restored.draft)
+            if restored.reverses is not None and restored.reverses not in ids:
+                if any(key == restored.reverses for key, _ in pending):
+                    flush()  # its original is in this batch: give it its id first
+                else:
+                    raise LedgerError(
+                        f"Entry {restored.key} reverses entry {restored.reverses}, which does "
+                        "not come before it."
+                    )
+            entry = Entry(
+                book=book,
+                created_by=user,
+                recorded_by=restored.recorded_by or None,
+                customer_id=restored.customer_id,
+                type=restored.draft.type,
+                amount=restored.draft.amount,
+                entry_date=restored.draft.entry_date,
+                note=restored.draft.note,
+                reverses_id=ids.get(restored.reverses),
+            )
+            pending.append((restored.key, entry))
+            if len(pending) >= batch:
+                flush()
+        if pending:
+            flush()
+    return ids
+
+
 def discard(batch: str) -> None:
     """Forget a batch's staged rows (an import that failed, or was given up on)."""
     StagedEntry.objects.filter(batch=batch).delete()

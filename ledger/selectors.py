@@ -14,6 +14,7 @@ from django.db.models import (
     Q,
     Sum,
 )
+from django.db.models.functions import Coalesce
 
 from common.money import from_cents
 from customers.models import BALANCE, Customer
@@ -66,7 +67,8 @@ def entry_rows(entries):
     instances: a page of 50 built as Entry objects cost more than its query did. (The reversal
     and the author are joined: count the entries before this, as the entry views do.)"""
     return entries.annotate(
-        reversed_by_id=F("reversed_by__id"), created_by_name=F("created_by__username")
+        reversed_by_id=F("reversed_by__id"),
+        created_by_name=Coalesce("recorded_by", "created_by__username"),
     ).values_list(*ENTRY_ROW, named=True)
 
 

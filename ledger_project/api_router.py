@@ -7,6 +7,7 @@ A book's routes are under /api/books/{book}/; the same ViewSets at the top level
 from rest_framework.routers import DefaultRouter
 from rest_framework_nested.routers import NestedSimpleRouter
 
+from archives.views import BookExportViewSet, BookImportViewSet
 from books.views import (
     ActivityViewSet,
     BookTokenViewSet,
@@ -26,6 +27,7 @@ router.register("customers", CustomerLedgerViewSet, basename="customer")
 router.register("entries", EntryViewSet, basename="entry")
 router.register("summary", DashboardViewSet, basename="dashboard")
 router.register("jobs", JobViewSet, basename="job")
+router.register("books/import", BookImportViewSet, basename="book-import")
 router.register("books", BookViewSet, basename="book")
 
 # /customers/{customer_pk}/entries/ (and .../entries/import/): one customer's entries.
@@ -41,6 +43,7 @@ book_router.register("jobs", JobViewSet, basename="book-job")
 book_router.register("members", MemberViewSet, basename="book-member")
 book_router.register("activity", ActivityViewSet, basename="book-activity")
 book_router.register("tokens", BookTokenViewSet, basename="book-token")
+book_router.register("export", BookExportViewSet, basename="book-export")
 book_customer_router = NestedSimpleRouter(book_router, "customers", lookup="customer")
 book_customer_router.register("entries", CustomerEntryViewSet, basename="book-customer-entry")
 

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "books",
     "customers",
     "ledger",
+    "archives",
     "jobs",
 ]
 

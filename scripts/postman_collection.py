@@ -1027,6 +1027,37 @@ def build():
             ],
         ),
         request(
+            "Take the whole book away: its archive is made by a job (managers)",
+            "GET",
+            "/api/books/{{secondBookId}}/export/",
+            status=202,
+            keys=JOB_KEYS,
+            prerequest=['pm.collectionVariables.set("jobPolls", 0);'],
+            tests=[
+                save("bookExportJobId", "body.id"),
+                'pm.test("a book export", () => pm.expect(body.kind).to.eql("book-export"));',
+            ],
+        ),
+        follow_job(
+            "Follow the book's export (its default-book route: the second book is the default)",
+            "bookExportJobId",
+            [
+                'pm.test("a ZIP to download", () => pm.expect(body.result.file.content_type)'
+                '.to.eql("application/zip"));',
+            ],
+        ),
+        request(
+            "Download the book's archive",
+            "GET",
+            "/api/jobs/{{bookExportJobId}}/download/",
+            tests=[
+                'pm.test("is a ZIP", () => pm.expect(pm.response.headers.get("Content-Type"))'
+                '.to.include("application/zip"));',
+                'pm.test("starts like one", () => pm.expect(pm.response.stream.slice(0, 2)'
+                '.toString()).to.eql("PK"));',
+            ],
+        ),
+        request(
             "Back to the first book",
             "PATCH",
             "/api/auth/me/",
@@ -1075,6 +1106,7 @@ def build():
                 "clerkEntryId",
                 "bookToken",
                 "bookTokenId",
+                "bookExportJobId",
             ]
         ],
         "item": [

@@ -53,6 +53,7 @@ ROUTES = [
     ("get", "/tokens/", None, Role.OWNER),
     ("post", "/tokens/", {"name": "Till", "role": "clerk"}, Role.OWNER),
     ("delete", "/tokens/{t}/", None, Role.OWNER),
+    ("get", "/export/", None, Role.MANAGER),
 ]
 WHO = [Role.VIEWER, Role.CLERK, Role.MANAGER, Role.OWNER, "non-member"]
 
