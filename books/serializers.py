@@ -12,8 +12,8 @@ from rest_framework import serializers
 
 from accounts.serializers import AuthTokenSerializer, RegisterSerializer
 from books.exceptions import InvalidInvitation
+from books.members import invitation_of_code
 from books.models import Activity, Book, Membership, MembershipStatus, Role, TokenScope
-from books.services import invitation_of_code
 from common.scoping import WholeIdRelatedField
 from common.serializers import EmailTextField, TextField, phone_validator
 

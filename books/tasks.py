@@ -4,8 +4,8 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django_tasks import task
 
+from books.members import invitation_code
 from books.models import Membership, MembershipStatus
-from books.services import invitation_code
 
 INVITATION_SUBJECT = "{inviter} invited you to {book} on Mini Ledger"
 INVITATION_BODY = """Hello,
@@ -50,3 +50,10 @@ def send_invitation(membership_id: int, link: str) -> bool:
     subject = INVITATION_SUBJECT.format(inviter=inviter, book=invitation.book.name)
     send_mail(subject, body, None, [invitation.email])
     return True
+
+
+def queue_invitation(invitation: Membership, link: str) -> None:
+    """Queue the mail of an invitation by email (send_invitation), in the caller's transaction:
+    the invitation and its mail are made together or not at all. `link` is the page the mail
+    links to, with {token} where the code goes."""
+    send_invitation.enqueue(invitation.pk, link)

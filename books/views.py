@@ -1,9 +1,8 @@
-"""The book routes (a user's books, one book's profile, archiving), and the account routes that
-learn of books: registering opens the first book, and /api/auth/me/ names the default one."""
+"""The book routes (a user's books, one book's profile, archiving, its activity trail), and the
+account routes that learn of books: registering opens the first book, and /api/auth/me/ names
+the default one. A book's team (members, invitations, tokens) is in books.team."""
 
-from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
@@ -12,23 +11,14 @@ from rest_framework.response import Response
 
 from accounts import views as accounts_views
 from accounts.serializers import RegisteredSerializer
-from books import selectors, services
+from books import members, selectors, services
 from books.filters import ActivityFilter, BookFilter
-from books.models import Activity, Book, Membership, MembershipStatus, Role, TokenScope
+from books.models import Activity, Book, Role
 from books.serializers import (
     ActivitySerializer,
     BookRegisterSerializer,
     BookSerializer,
-    BookTokenCreatedSerializer,
-    BookTokenSerializer,
-    ClaimSerializer,
-    InvitationSerializer,
-    InviteSerializer,
-    MemberSerializer,
     MeSerializer,
-    PersonalTokenCreatedSerializer,
-    PersonalTokenCreateSerializer,
-    PersonalTokenSerializer,
 )
 from common.filters import KnownParametersFilter, StrictOrderingFilter
 from common.schema import (
@@ -133,7 +123,7 @@ class RegisterView(accounts_views.RegisterView):
             user = super().register(**fields)
             services.create_first_book(user)
             if invitation is not None:
-                services.claim_invitation(membership=invitation, user=user)
+                members.claim_invitation(membership=invitation, user=user)
         return user
 
 
@@ -161,125 +151,6 @@ class MeView(generics.RetrieveUpdateAPIView):
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: MemberSerializer(many=True), **LIST_ERRORS, **ERRORS_403}),
-    retrieve=extend_schema(responses={200: MemberSerializer, **BOOK_ERRORS}),
-    create=extend_schema(
-        request=InviteSerializer,
-        description="Invite a user by username (owners): they join when they accept.",
-        responses={201: MemberSerializer, **ERRORS_400, **BOOK_ERRORS, **ERRORS_409},
-    ),
-    partial_update=extend_schema(
-        description="Change a member's role (owners). The last owner cannot step down (409).",
-        responses={200: MemberSerializer, **ERRORS_400, **BOOK_ERRORS, **ERRORS_409},
-    ),
-    destroy=extend_schema(
-        description=(
-            "Remove a member or withdraw an invitation (owners), or leave the book (any member, "
-            "their own membership). The last owner cannot leave (409)."
-        ),
-        responses={204: None, **BOOK_ERRORS, **ERRORS_409},
-    ),
-)
-@extend_schema(tags=["books"])
-class MemberViewSet(
-    TenantScopedMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
-    """The book's members and the people invited to it, with their roles."""
-
-    model = Membership
-    serializer_class = MemberSerializer
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    lookup_value_regex = "[0-9]+"  # ASCII digits: "٣" must not find row 3
-    roles = {"list": Role.MANAGER, "retrieve": Role.MANAGER}  # changes: the owners'
-
-    def role_needed(self):
-        # Anyone may leave: their own membership needs no more than being a member.
-        if self.action == "destroy" and self.kwargs.get("pk") == str(self.request.membership.pk):
-            return Role.VIEWER
-        return None
-
-    def scope(self, queryset):
-        return queryset.select_related("user", "invited_by").order_by("pk")
-
-    def create(self, request, *args, **kwargs):
-        serializer = InviteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        if "email" in data:
-            link = settings.INVITATION_URL or (
-                request.build_absolute_uri(reverse("api:register")) + "?invitation={token}"
-            )
-            membership = services.invite_by_email(
-                book=self.tenant, email=data["email"], role=data["role"], by=request.user, link=link
-            )
-        else:
-            membership = services.invite(
-                book=self.tenant, user=data["username"], role=data["role"], by=request.user
-            )
-        return Response(MemberSerializer(membership).data, status=status.HTTP_201_CREATED)
-
-    def perform_update(self, serializer):
-        role = serializer.validated_data.get("role", serializer.instance.role)
-        services.change_role(membership=serializer.instance, role=role, by=self.request.user)
-
-    def perform_destroy(self, instance):
-        services.remove_member(membership=instance, by=self.request.user)
-
-
-@extend_schema_view(
-    list=extend_schema(responses={200: InvitationSerializer(many=True), **LIST_ERRORS}),
-)
-@extend_schema(tags=["auth"])
-class InvitationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """The caller's pending invitations to books."""
-
-    serializer_class = InvitationSerializer
-    lookup_value_regex = "[0-9]+"  # ASCII digits: "٣" must not find row 3
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
-            return Membership.objects.none()
-        return (
-            Membership.objects.filter(user=self.request.user, status=MembershipStatus.INVITED)
-            .select_related("book", "invited_by")
-            .order_by("-pk")
-        )
-
-    @extend_schema(request=None, responses={200: InvitationSerializer, **ERRORS_401, **ERRORS_404})
-    @action(detail=True, methods=["post"])
-    def accept(self, request, pk=None):
-        """Join the book with the role offered."""
-        membership = services.accept_invitation(membership=self.get_object())
-        return Response(InvitationSerializer(membership).data)
-
-    @extend_schema(
-        request=ClaimSerializer, responses={201: InvitationSerializer, **ERRORS_400, **ERRORS_401}
-    )
-    @action(detail=False, methods=["post"])
-    def claim(self, request):
-        """Make an invitation by email yours, with the code its mail carries; then accept it."""
-        serializer = ClaimSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        membership = services.claim_invitation(
-            membership=serializer.validated_data["invitation"], user=request.user
-        )
-        return Response(InvitationSerializer(membership).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=None, responses={204: None, **ERRORS_401, **ERRORS_404})
-    @action(detail=True, methods=["post"])
-    def decline(self, request, pk=None):
-        """Turn the invitation down."""
-        services.decline_invitation(membership=self.get_object())
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-@extend_schema_view(
     list=extend_schema(responses={200: ActivitySerializer(many=True), **LIST_ERRORS, **ERRORS_403}),
 )
 @extend_schema(tags=["books"])
@@ -295,96 +166,3 @@ class ActivityViewSet(TenantScopedMixin, mixins.ListModelMixin, viewsets.Generic
 
     def scope(self, queryset):
         return queryset.order_by("-id")
-
-
-@extend_schema_view(
-    list=extend_schema(responses={200: PersonalTokenSerializer(many=True), **LIST_ERRORS}),
-    create=extend_schema(
-        request=PersonalTokenCreateSerializer,
-        description=(
-            "A named token for an integration, acting as you; optionally limited to one book "
-            "(routes without a book then act in it) and to a highest role. It dies with your "
-            "membership of that book or your password. A limited token changes nothing outside "
-            "its book (403)."
-        ),
-        responses={201: PersonalTokenCreatedSerializer, **ERRORS_400, **ERRORS_401, **ERRORS_403},
-    ),
-    destroy=extend_schema(
-        description="Revoke the token (or end the login session) for good.",
-        responses={204: None, **ERRORS_401, **ERRORS_403, **ERRORS_404},
-    ),
-)
-@extend_schema(tags=["auth"])
-class PersonalTokenViewSet(accounts_views.AuthTokenViewSet):
-    """The caller's live credentials (login sessions and named tokens), with each named token's
-    limits."""
-
-    serializer_class = PersonalTokenSerializer
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("scope")
-
-    def create(self, request, *args, **kwargs):
-        serializer = PersonalTokenCreateSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        token, secret = services.create_personal_token(
-            user=request.user, name=data["name"], book=data.get("book"), role=data.get("role", "")
-        )
-        body = PersonalTokenSerializer(token).data | {"token": secret}
-        return Response(body, status=status.HTTP_201_CREATED)
-
-
-@extend_schema_view(
-    list=extend_schema(
-        responses={200: BookTokenSerializer(many=True), **LIST_ERRORS, **ERRORS_403}
-    ),
-    create=extend_schema(
-        description=(
-            "A token that belongs to the book, for an integration (owners): it acts with its "
-            "role (viewer, clerk or manager) in this book only, whoever joins or leaves, until "
-            "an owner revokes it."
-        ),
-        responses={201: BookTokenCreatedSerializer, **ERRORS_400, **BOOK_ERRORS},
-    ),
-    destroy=extend_schema(
-        description="Revoke the book token for good (owners).",
-        responses={204: None, **BOOK_ERRORS},
-    ),
-)
-@extend_schema(tags=["books"])
-class BookTokenViewSet(
-    TenantScopedMixin,
-    mixins.ListModelMixin,
-    mixins.CreateModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
-    """The book's tokens for integrations (owners)."""
-
-    model = TokenScope
-    serializer_class = BookTokenSerializer
-    lookup_value_regex = "[0-9]+"  # ASCII digits: "٣" must not find row 3
-    roles = {"list": Role.OWNER}
-
-    def scope(self, queryset):
-        return (
-            queryset.filter(book_token=True, token__isnull=False)
-            .select_related("token__user")
-            .order_by("-token_id")
-        )
-
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        token, secret = services.create_book_token(
-            book=self.tenant,
-            name=serializer.validated_data["token"]["name"],
-            role=serializer.validated_data["role"],
-            by=request.user,
-        )
-        body = BookTokenSerializer(token.scope).data | {"token": secret}
-        return Response(body, status=status.HTTP_201_CREATED)
-
-    def perform_destroy(self, instance):
-        services.revoke_book_token(scope=instance, by=self.request.user)

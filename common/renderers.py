@@ -23,6 +23,17 @@ class CSVRenderer(BaseRenderer):
         raise NotImplementedError("Views stream CSV themselves; see stream_csv().")
 
 
+class ZipRenderer(BaseRenderer):
+    """Lets `Accept: application/zip` through negotiation; the view answers the file itself."""
+
+    media_type = "application/zip"
+    format = "zip"
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        raise NotImplementedError("Views answer ZIP files themselves (a FileResponse).")
+
+
 class PDFRenderer(BaseRenderer):
     """Lets `?format=pdf` through negotiation; the view builds the document."""
 
@@ -35,7 +46,7 @@ class PDFRenderer(BaseRenderer):
         raise NotImplementedError("Views build PDFs themselves.")
 
 
-FILE_FORMATS = ("csv", "pdf")
+FILE_FORMATS = ("csv", "pdf", "zip")
 RENDERERS = [JSONRenderer, BrowsableAPIRenderer]
 
 

@@ -113,6 +113,12 @@ def main() -> int:
             ],
             capture_output=True,
             text=True,
+            # Its serializer for archives (application/zip bodies).
+            env={
+                **os.environ,
+                "SCHEMATHESIS_HOOKS": "e2e.schemathesis_hooks",
+                "PYTHONPATH": str(ROOT),
+            },
         )
         REPORTS.mkdir(exist_ok=True)
         (REPORTS / "schemathesis.txt").write_text(result.stdout + result.stderr)

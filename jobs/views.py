@@ -8,7 +8,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from common.renderers import RENDERERS, CSVRenderer, FileFormatsMixin
+from common.renderers import RENDERERS, CSVRenderer, FileFormatsMixin, ZipRenderer
 from common.schema import (
     ERRORS_400,
     ERRORS_401,
@@ -75,7 +75,10 @@ class JobViewSet(
             "EXPORT_KEEP_HOURS after it succeeded: 409 before then, 410 after."
         ),
         responses={
-            (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY, description="The file."),
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY, description="A CSV export."),
+            (200, "application/zip"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="A book's archive."
+            ),
             **ERRORS_400,
             **ERRORS_401,
             **ERRORS_404,
@@ -83,7 +86,7 @@ class JobViewSet(
             **ERRORS_410,
         },
     )
-    @action(detail=True, methods=["get"], renderer_classes=[*RENDERERS, CSVRenderer])
+    @action(detail=True, methods=["get"], renderer_classes=[*RENDERERS, CSVRenderer, ZipRenderer])
     def download(self, request, pk=None, **kwargs):
         job = self.get_object()
         path = files.result_file(job)

@@ -8,14 +8,8 @@ from rest_framework.routers import DefaultRouter
 from rest_framework_nested.routers import NestedSimpleRouter
 
 from archives.views import BookExportViewSet, BookImportViewSet
-from books.views import (
-    ActivityViewSet,
-    BookTokenViewSet,
-    BookViewSet,
-    InvitationViewSet,
-    MemberViewSet,
-    PersonalTokenViewSet,
-)
+from books.team import BookTokenViewSet, InvitationViewSet, MemberViewSet, PersonalTokenViewSet
+from books.views import ActivityViewSet, BookViewSet
 from jobs.views import JobViewSet
 from ledger.views import CustomerEntryViewSet, CustomerLedgerViewSet, DashboardViewSet, EntryViewSet
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from django.test import override_settings
 
-from books import services as book_services
+from books import members
 from books.models import Activity, Book, Membership, Role
 from customers.models import Customer
 from jobs.models import Job
@@ -36,7 +36,7 @@ def shop():
     asha = make_user("asha")
     book = book_of(asha)
     meena = make_user("meena")
-    book_services.add_member(book=book, user=meena, role=Role.CLERK)
+    members.add_member(book=book, user=meena, role=Role.CLERK)
     ravi = make_customer(book, name="Ravi", phone="+91 98765 43210")
     sita = make_customer(book, name='Sita, "the baker"', address="12 MG Road\nBengaluru")
     gone = make_customer(book, name="Gone")
@@ -236,3 +236,16 @@ def _zip(members: dict) -> bytes:
 def _rezip(body: bytes, replace: dict) -> bytes:
     source = zipfile.ZipFile(io.BytesIO(body))
     return _zip({name: replace.get(name, source.read(name)) for name in source.namelist()})
+
+
+def test_the_archive_downloads_when_asked_for_as_a_zip_and_errors_stay_json(shop):
+    asha, book = shop
+    client = client_for(asha)
+    started = client.get(f"/api/books/{book.pk}/export/").json()
+    url = f"/api/books/{book.pk}/jobs/{started['id']}/download/"
+    early = client.get(url, HTTP_ACCEPT="application/zip")
+    assert early.status_code == 409 and early["Content-Type"] == "application/json"
+    drain()
+    ready = client.get(url, HTTP_ACCEPT="application/zip")
+    assert ready.status_code == 200 and ready["Content-Type"] == "application/zip"
+    assert b"".join(ready.streaming_content)[:2] == b"PK"

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from books import services
+from books import members, services
 from books.models import Activity, Role
 from tests.factories import book_of, client_for
 
@@ -103,7 +103,7 @@ def test_a_refused_change_records_nothing(client, book):
 class TestFilters:
     @pytest.fixture
     def history(self, client, book, other_user):
-        services.add_member(book=book, user=other_user, role=Role.MANAGER)
+        members.add_member(book=book, user=other_user, role=Role.MANAGER)
         bilal = client_for(other_user)
         client.post("/api/customers/", {"name": "One"}, format="json")
         bilal.post(f"/api/books/{book.pk}/customers/", {"name": "Two"}, format="json")
@@ -141,7 +141,7 @@ def test_each_book_has_its_own_trail(client, user, book):
 
 
 def test_a_clerk_may_not_read_the_trail(book, other_user):
-    services.add_member(book=book, user=other_user, role=Role.CLERK)
+    members.add_member(book=book, user=other_user, role=Role.CLERK)
     response = client_for(other_user).get(f"/api/books/{book.pk}/activity/")
     assert response.status_code == 403 and "manager" in response.json()["detail"]
 
@@ -169,7 +169,7 @@ def test_records_keep_the_name_of_who_made_them(client, book, user):
 
 
 def test_the_trail_outlives_a_deleted_account(client, book, other_user):
-    services.add_member(book=book, user=other_user, role=Role.CLERK)
+    members.add_member(book=book, user=other_user, role=Role.CLERK)
     bilal = client_for(other_user)
     bilal.post(f"/api/books/{book.pk}/customers/", {"name": "Ravi"}, format="json")
     other_user.delete()

@@ -104,7 +104,7 @@ def test_a_bad_code_registers_no_one(code, book):
 
 def test_a_withdrawn_invitation_sends_nothing_and_its_code_is_void(client, book, inbox, settings):
     invited = invite(client, book).json()
-    from books.services import invitation_code
+    from books.members import invitation_code
 
     code = invitation_code(Membership.objects.get(pk=invited["id"]))
     assert client.delete(f"/api/books/{book.pk}/members/{invited['id']}/").status_code == 204
@@ -117,7 +117,7 @@ def test_a_withdrawn_invitation_sends_nothing_and_its_code_is_void(client, book,
 
 
 def test_an_expired_code_is_refused(client, book, settings):
-    from books.services import invitation_code
+    from books.members import invitation_code
 
     code = invitation_code(Membership.objects.get(pk=invite(client, book).json()["id"]))
     settings.INVITATION_DAYS = -1

@@ -3,7 +3,7 @@ change, members leave or are removed, and a book always keeps an owner."""
 
 import pytest
 
-from books import services
+from books import members, services
 from books.models import Membership, Role
 from tests.factories import book_of, client_for, make_customer, make_user
 
@@ -94,7 +94,7 @@ class TestInvitations:
 class TestRolesAndLeaving:
     @pytest.fixture
     def clerk(self, book, other_user):
-        return services.add_member(book=book, user=other_user, role=Role.CLERK)
+        return members.add_member(book=book, user=other_user, role=Role.CLERK)
 
     def test_the_owner_changes_a_role(self, client, book, clerk, other_client):
         url = f"/api/books/{book.pk}/members/{clerk.pk}/"
@@ -154,8 +154,8 @@ class TestRolesAndLeaving:
 
     def test_leaving_ones_default_book_makes_another_the_default(self, user, other_user):
         shop = services.create_book(owner=other_user, name="Bilal's shop")
-        services.add_member(book=shop, user=user, role=Role.CLERK)
-        services.add_member(book=book_of(user), user=other_user, role=Role.OWNER)
+        members.add_member(book=shop, user=user, role=Role.CLERK)
+        members.add_member(book=book_of(user), user=other_user, role=Role.OWNER)
         mine = Membership.objects.get(book=book_of(user), user=user)
-        services.remove_member(membership=mine)
+        members.remove_member(membership=mine)
         assert book_of(user) == shop

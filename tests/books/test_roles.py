@@ -4,7 +4,7 @@ refusal changes nothing."""
 
 import pytest
 
-from books import services
+from books import members, services, tokens
 from books.models import Activity, Book, Membership, Role, TokenScope
 from customers.models import Customer
 from jobs.models import Job
@@ -63,17 +63,17 @@ def shop():
     """A book (its owner's second, so it may be archived) with one member of each role."""
     owner = make_user("owner")
     book = services.create_book(owner=owner, name="Shop")
-    members = {Role.OWNER: owner}
+    people = {Role.OWNER: owner}
     for role in (Role.VIEWER, Role.CLERK, Role.MANAGER):
-        members[role] = make_user(role.value)
-        services.add_member(book=book, user=members[role], role=role, invited_by=owner)
-    members["non-member"] = make_user("stranger")
+        people[role] = make_user(role.value)
+        members.add_member(book=book, user=people[role], role=role, invited_by=owner)
+    people["non-member"] = make_user("stranger")
     make_user("newcomer")
-    extra = services.add_member(book=book, user=make_user("extra"), role=Role.VIEWER)
-    till, _ = services.create_book_token(book=book, name="Old till", role=Role.CLERK, by=owner)
+    extra = members.add_member(book=book, user=make_user("extra"), role=Role.VIEWER)
+    till, _ = tokens.create_book_token(book=book, name="Old till", role=Role.CLERK, by=owner)
     customer = make_customer(book, name="Ravi")
     entry = post(customer, "credit", "10.00", by=owner)
-    return book, members, customer, entry, extra, till
+    return book, people, customer, entry, extra, till
 
 
 def ledger_state():
@@ -100,16 +100,16 @@ def send(client, method, url, body):
 @pytest.mark.parametrize("who", WHO)
 @pytest.mark.parametrize(("method", "path", "body", "needed"), ROUTES)
 def test_the_role_table(shop, method, path, body, needed, who):
-    book, members, customer, entry, extra, till = shop
+    book, people, customer, entry, extra, till = shop
     if path == "/restore/":
-        services.archive_book(book=book, by=members[Role.OWNER])
+        services.archive_book(book=book, by=people[Role.OWNER])
     if path == "/customers/{c}/restore/":
         Customer.objects.filter(pk=customer.pk).update(archived_at="2026-01-01T00:00:00Z")
     ids = {"c": customer.pk, "e": entry.pk, "m": extra.pk, "t": till.pk}
     url = f"/api/books/{book.pk}" + path.format(**ids)
     if isinstance(body, dict):
         body = {k: v.format(**ids) if isinstance(v, str) else v for k, v in body.items()}
-    client = client_for(members[who])
+    client = client_for(people[who])
     before = ledger_state()
     response = send(client, method, url, body)
     if who == "non-member":
@@ -170,8 +170,8 @@ def test_the_table_covers_every_route_of_a_book():
 
 
 def test_a_refused_import_leaves_no_staged_rows_or_jobs(shop):
-    book, members, customer, *_ = shop
-    client = client_for(members[Role.CLERK])
+    book, people, customer, *_ = shop
+    client = client_for(people[Role.CLERK])
     url = f"/api/books/{book.pk}/customers/{customer.pk}/entries/import/"
     assert send(client, "post", url, CSV).status_code == 403
     assert not StagedEntry.objects.exists() and not Job.objects.exists()

@@ -3,7 +3,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from books import services
+from books import members, services
 from books.models import Activity, Role
 from tests.factories import book_of, client_for, make_customer
 
@@ -66,7 +66,7 @@ class TestPersonalTokenLimits:
         assert till.get("/api/auth/me/").status_code == 401
 
     def test_a_limited_token_dies_with_its_users_membership(self, user, other_user, wholesale):
-        services.add_member(book=wholesale, user=other_user, role=Role.CLERK)
+        members.add_member(book=wholesale, user=other_user, role=Role.CLERK)
         bilal = client_for(other_user)
         limited = bilal.post(
             "/api/auth/tokens/", {"name": "shop", "book": wholesale.pk}, format="json"
@@ -74,7 +74,7 @@ class TestPersonalTokenLimits:
         anywhere = bilal.post("/api/auth/tokens/", {"name": "any"}, format="json").json()["token"]
         assert with_token(limited).get("/api/customers/").status_code == 200
         mine = wholesale.memberships.get(user=other_user)
-        services.remove_member(membership=mine, by=user)
+        members.remove_member(membership=mine, by=user)
         assert with_token(limited).get("/api/customers/").status_code == 401
         # An unlimited token lives on, for the user's other books, and cannot see this one.
         assert with_token(anywhere).get(f"/api/books/{wholesale.pk}/").status_code == 404
@@ -116,11 +116,11 @@ class TestBookTokens:
     def test_it_survives_staff_changes_until_an_owner_revokes_it(
         self, client, user, other_user, wholesale
     ):
-        services.add_member(book=wholesale, user=other_user, role=Role.OWNER)
+        members.add_member(book=wholesale, user=other_user, role=Role.OWNER)
         body = self.make(client, wholesale).json()
         till = with_token(body["token"])
         mine = wholesale.memberships.get(user=user)
-        services.remove_member(membership=mine, by=user)  # its maker leaves the book
+        members.remove_member(membership=mine, by=user)  # its maker leaves the book
         assert till.get("/api/customers/").status_code == 200
         bilal = client_for(other_user)
         assert bilal.delete(f"/api/books/{wholesale.pk}/tokens/{body['id']}/").status_code == 204
