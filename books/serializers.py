@@ -145,7 +145,7 @@ class MemberSerializer(serializers.ModelSerializer):
         read_only=True, help_text="Where an invitation by email went (else empty)."
     )
     invited_by = serializers.CharField(
-        source="invited_by.username", read_only=True, allow_null=True, default=None
+        source="invited_by.username", read_only=True, allow_null=True
     )
     role = serializers.ChoiceField(choices=Role.choices)
 
@@ -192,7 +192,7 @@ class InvitationSerializer(serializers.ModelSerializer):
 
     book = BookBriefSerializer(read_only=True)
     invited_by = serializers.CharField(
-        source="invited_by.username", read_only=True, allow_null=True, default=None
+        source="invited_by.username", read_only=True, allow_null=True
     )
 
     class Meta:

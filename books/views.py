@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from accounts import views as accounts_views
 from accounts.serializers import RegisteredSerializer
 from books import members, selectors, services
+from books.access import token_scope
 from books.filters import ActivityFilter, BookFilter
 from books.models import Activity, Book, Role
 from books.serializers import (
@@ -76,7 +77,11 @@ class BookViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return Book.objects.none()
-        return selectors.books_of(self.request.user)
+        books = selectors.books_of(self.request.user)
+        scope = token_scope(self.request)
+        if scope is not None and scope.book_id is not None:
+            books = books.filter(pk=scope.book_id)  # a token limited to a book sees it alone
+        return books
 
     def get_object(self):
         book = self.request.tenant  # found, and the caller's role checked, by books.access

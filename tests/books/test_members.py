@@ -159,3 +159,12 @@ class TestRolesAndLeaving:
         mine = Membership.objects.get(book=book_of(user), user=user)
         members.remove_member(membership=mine)
         assert book_of(user) == shop
+
+
+def test_a_member_reads_the_same_after_a_patch(client, user):
+    """Every field is there in every answer, the inviter too (null for a book's first owner)."""
+    mine = Membership.objects.get(book=book_of(user), user=user)
+    url = f"/api/books/{mine.book_id}/members/{mine.pk}/"
+    read = client.get(url).json()
+    patched = client.patch(url, {}, format="json").json()
+    assert patched == read and read["invited_by"] is None

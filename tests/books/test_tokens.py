@@ -56,6 +56,8 @@ class TestPersonalTokenLimits:
         ).json()["token"]
         till = with_token(secret)
         assert till.get("/api/auth/me/").status_code == 200
+        listed = till.get("/api/books/").json()["results"]
+        assert [b["id"] for b in listed] == [wholesale.pk]  # not the user's other books
         for path, body in [
             ("/api/auth/tokens/", {"name": "escape"}),
             ("/api/books/", {"name": "Mine now"}),
