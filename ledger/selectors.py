@@ -5,13 +5,16 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db.models import (
     BigIntegerField,
     Count,
     ExpressionWrapper,
     F,
     Max,
+    OuterRef,
     Q,
+    Subquery,
     Sum,
 )
 from django.db.models.functions import Coalesce
@@ -65,10 +68,16 @@ ENTRY_ROW = [
 def entry_rows(entries):
     """`entries` as rows with an entry's attributes (what EntrySerializer reads), not model
     instances: a page of 50 built as Entry objects cost more than its query did. (The reversal
-    and the author are joined: count the entries before this, as the entry views do.)"""
+    is joined: count the entries before this, as the entry views do.)
+
+    The author's name is a subquery per row returned, not a join: joined, PostgreSQL planned a
+    hash join over every entry of the customer and a sort whenever its statistics lagged (right
+    after a big import: 1.1 s for a page of a million-entry customer, measured); as a subquery
+    the page is still read in its index's order and stops at the page's end."""
+    author = get_user_model().objects.filter(pk=OuterRef("created_by_id")).values("username")
     return entries.annotate(
         reversed_by_id=F("reversed_by__id"),
-        created_by_name=Coalesce("recorded_by", "created_by__username"),
+        created_by_name=Coalesce("recorded_by", Subquery(author[:1])),
     ).values_list(*ENTRY_ROW, named=True)
 
 
