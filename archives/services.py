@@ -26,15 +26,18 @@ def restore(*, archive: Archive, owner) -> Book:
     if not profile.is_valid():
         raise InvalidArchive(f"The archive's book profile is not valid: {profile.errors}.")
     book = book_services.create_book(owner=owner, **profile.validated_data)
-    customer_ids, archived = {}, []
+    customers = []
     for row in archive.customers:
         fields = CustomerSerializer(data={k: row[k] for k in ("name", "phone", "address", "email")})
         if not fields.is_valid():
             raise InvalidArchive(f"customers.csv customer {row['id']}: {fields.errors}.")
-        customer = Customer.objects.create(book=book, **fields.validated_data)
-        customer_ids[row["id"]] = customer.pk
-        if row["archived"] == "True":
-            archived.append(customer.pk)
+        customers.append(Customer(book=book, **fields.validated_data))
+    # One INSERT a thousand customers, not one a customer; their new ids come back in order.
+    created = Customer.objects.bulk_create(customers, batch_size=1000)
+    customer_ids = {row["id"]: c.pk for row, c in zip(archive.customers, created, strict=True)}
+    archived = [
+        c.pk for row, c in zip(archive.customers, created, strict=True) if row["archived"] == "True"
+    ]
     try:
         entries = posting.post_restored(
             book=book, user=owner, entries=archive.entries(customer_ids)

@@ -15,7 +15,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from accounts.models import AuthToken
 from books.exceptions import BookArchived
 from books.models import Membership, MembershipStatus, Role, TokenScope, may
-from common.numbers import MAX_ID, whole_number
+from common.numbers import row_id
 from common.scoping import set_tenant
 
 BOOK_URL_KWARG = "book_pk"
@@ -93,9 +93,9 @@ def role_needed(request, view) -> str:
 
 def membership_of(user, book_id) -> Membership:
     """The user's active membership of the book, else a 404 (another's book or no book)."""
-    pk = whole_number(str(book_id))
+    pk = row_id(book_id)
     membership = None
-    if pk is not None and pk <= MAX_ID:
+    if pk is not None:
         membership = (
             Membership.objects.select_related("book")
             .filter(user=user, book_id=pk, status=MembershipStatus.ACTIVE)

@@ -13,7 +13,8 @@ from rest_framework import serializers
 from accounts.serializers import AuthTokenSerializer, RegisterSerializer
 from books.exceptions import InvalidInvitation
 from books.members import invitation_of_code
-from books.models import Activity, Book, Membership, MembershipStatus, Role, TokenScope
+from books.models import Activity, Book, Membership, Role, TokenScope
+from books.selectors import books_of
 from common.scoping import WholeIdRelatedField
 from common.serializers import EmailTextField, TextField, phone_validator
 
@@ -90,8 +91,15 @@ class BookSerializer(serializers.ModelSerializer):
         return value
 
 
+class MyBookField(WholeIdRelatedField):
+    """One of the caller's books, by id."""
+
+    def get_queryset(self):
+        return books_of(self.context["request"].user)
+
+
 @extend_schema_field(OpenApiTypes.INT)
-class DefaultBookField(WholeIdRelatedField):
+class DefaultBookField(MyBookField):
     """The user's default book, by id; chosen among the books they are an active member of."""
 
     def use_pk_only_optimization(self):
@@ -100,12 +108,6 @@ class DefaultBookField(WholeIdRelatedField):
     def get_attribute(self, user):
         membership = Membership.objects.filter(user=user, is_default=True).only("book_id").first()
         return membership and Book(pk=membership.book_id)
-
-    def get_queryset(self):
-        return Book.objects.filter(
-            memberships__user=self.context["request"].user,
-            memberships__status=MembershipStatus.ACTIVE,
-        )
 
 
 class MeSerializer(serializers.ModelSerializer):
@@ -216,16 +218,6 @@ class ActivitySerializer(serializers.ModelSerializer):
         model = Activity
         fields = ["id", "at", "actor", "action", "object_type", "object_id", "changes"]
         read_only_fields = fields
-
-
-class MyBookField(WholeIdRelatedField):
-    """One of the caller's books, by id."""
-
-    def get_queryset(self):
-        return Book.objects.filter(
-            memberships__user=self.context["request"].user,
-            memberships__status=MembershipStatus.ACTIVE,
-        )
 
 
 class PersonalTokenSerializer(AuthTokenSerializer):

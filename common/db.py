@@ -135,3 +135,15 @@ def database_unavailable(exc: Exception) -> bool:
         return code & 0xFF in SQLITE_UNAVAILABLE
     state = getattr(cause, "sqlstate", "") or ""
     return state == "" or state.startswith(POSTGRES_UNAVAILABLE)
+
+
+def run_sql_file(schema_editor, folder, name: str) -> None:
+    """Run `<folder>/<name with {vendor}>`, the database's own form of a migration's SQL (its
+    triggers: each database writes them its own way), if there is one for this database.
+    Statements are separated by a line holding only "--;" (a trigger body has semicolons)."""
+    path = folder / name.format(vendor=schema_editor.connection.vendor)
+    if not path.exists():
+        return
+    for statement in path.read_text().split("\n--;\n"):
+        if statement.strip():
+            schema_editor.execute(statement, params=None)  # no placeholders

@@ -22,3 +22,9 @@ def whole_number(text) -> int | None:
         return None
     text = text.strip()
     return int(text) if ASCII_DIGITS.fullmatch(text) else None
+
+
+def row_id(text) -> int | None:
+    """The id `text` writes (whole_number), or None when no row can have it (past MAX_ID)."""
+    number = whole_number(str(text))
+    return number if number is not None and number <= MAX_ID else None

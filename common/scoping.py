@@ -13,7 +13,7 @@ from django.db import models
 from django.http import Http404
 from rest_framework import serializers
 
-from common.numbers import MAX_ID, whole_number
+from common.numbers import MAX_ID, row_id, whole_number
 
 
 def tenant_of(request):
@@ -87,8 +87,7 @@ class TenantScopedMixin:
     def get_object(self):
         # An id no row can have is not found, before it reaches the database (where a lookup
         # through a foreign key, unlike one by a plain integer column, would overflow).
-        pk = whole_number(str(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, "")))
-        if pk is None or pk > MAX_ID:
+        if row_id(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, "")) is None:
             raise Http404(f"No {self.model._meta.object_name} matches the given query.")
         return super().get_object()
 

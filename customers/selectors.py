@@ -2,7 +2,7 @@
 
 from django.http import Http404
 
-from common.numbers import MAX_ID, whole_number
+from common.numbers import row_id
 from customers.models import Customer
 
 
@@ -13,8 +13,8 @@ def customers_of(tenant):
 
 def customer_of(tenant, customer_id) -> Customer:
     """One of the tenant's customers; a missing one and another's look the same: 404."""
-    pk = whole_number(str(customer_id))
-    if pk is None or pk > MAX_ID:
+    pk = row_id(customer_id)
+    if pk is None:
         raise Http404("No customer matches the given query.")
     try:
         return customers_of(tenant).get(pk=pk)

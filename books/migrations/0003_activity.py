@@ -8,19 +8,17 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+from common.db import run_sql_file
+
 SQL = Path(__file__).resolve().parent.parent / "sql"
 
 
-def run(name, suffix=""):
-    def operation(apps, schema_editor):
-        path = SQL / f"{name}.{schema_editor.connection.vendor}{suffix}.sql"
-        if path.exists():
-            # Statements are separated by a line holding only "--;" (a body has semicolons).
-            for statement in path.read_text().split("\n--;\n"):
-                if statement.strip():
-                    schema_editor.execute(statement, params=None)
+def install(apps, schema_editor):
+    run_sql_file(schema_editor, SQL, "activity.{vendor}.sql")
 
-    return operation
+
+def remove(apps, schema_editor):
+    run_sql_file(schema_editor, SQL, "activity.{vendor}.drop.sql")
 
 
 class Migration(migrations.Migration):
@@ -72,5 +70,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunPython(run("activity"), run("activity", ".drop")),
+        migrations.RunPython(install, remove),
     ]

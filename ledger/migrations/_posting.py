@@ -16,14 +16,13 @@ books, which migration 0006 installed and which must stay as it was for that mig
 
 from pathlib import Path
 
+from common.db import run_sql_file
+
 SQL = Path(__file__).resolve().parent.parent / "sql"
 
 
 def create_triggers(apps, schema_editor, *, form: str = "posting"):
-    vendor = schema_editor.connection.vendor
-    path = SQL / f"{form}.{vendor}.sql"
-    if path.exists():
-        _run(schema_editor, path.read_text())
+    run_sql_file(schema_editor, SQL, form + ".{vendor}.sql")
 
 
 def create_triggers_by_user(apps, schema_editor):
@@ -32,14 +31,4 @@ def create_triggers_by_user(apps, schema_editor):
 
 
 def drop_triggers(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    path = SQL / f"posting.{vendor}.drop.sql"
-    if path.exists():
-        _run(schema_editor, path.read_text())
-
-
-def _run(schema_editor, script: str):
-    # Statements are separated by a line holding only "--;" (a trigger body has semicolons).
-    for statement in script.split("\n--;\n"):
-        if statement.strip():
-            schema_editor.execute(statement, params=None)  # no placeholders
+    run_sql_file(schema_editor, SQL, "posting.{vendor}.drop.sql")
