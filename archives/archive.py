@@ -1,13 +1,16 @@
 """The book archive: a ZIP of JSON and CSV that holds a whole book, written and read here.
 
     manifest.json   {format, version, exported_at, book: {profile}, counts, totals}
-    customers.csv   id,name,phone,address,email,archived,created_at
-    entries.csv     id,customer,type,amount,entry_date,note,created_at,created_by,reverses
+    customers.csv   id,name,phone,address,email,archived,created_at,kind,locale,credit_limit,
+                    credit_limit_policy,payment_terms_days,reminders_enabled
+    entries.csv     id,customer,type,amount,entry_date,note,created_at,created_by,reverses,
+                    due_date
     activity.jsonl  one change a line: {at, actor, action, object_type, object_id, changes}
 
 Values are written as they are (it is for restoring, not for a spreadsheet); amounts have two
 places; `totals` holds each customer's credit, debit and entry count as its entries add up, so
-a restore can prove it reproduced every figure.
+a restore can prove it reproduced every figure. Version 1 (before dues) had neither the
+customers' dues columns nor the entries' due dates; it is still read.
 """
 
 import csv
@@ -34,7 +37,15 @@ from ledger.imports import draft_of
 from ledger.models import Entry
 from ledger.posting import RestoredEntry
 
-FORMAT, VERSION = "mini-ledger-book", 1
+FORMAT, VERSION = "mini-ledger-book", 2
+DUES_COLUMNS = [
+    "kind",
+    "locale",
+    "credit_limit",
+    "credit_limit_policy",
+    "payment_terms_days",
+    "reminders_enabled",
+]
 CUSTOMER_COLUMNS = ["id", "name", "phone", "address", "email", "archived", "created_at"]
 ENTRY_COLUMNS = [
     "id",
@@ -47,6 +58,14 @@ ENTRY_COLUMNS = [
     "created_by",
     "reverses",
 ]
+# Each version's columns, by file.
+COLUMNS = {
+    1: {"customers.csv": CUSTOMER_COLUMNS, "entries.csv": ENTRY_COLUMNS},
+    2: {
+        "customers.csv": [*CUSTOMER_COLUMNS, *DUES_COLUMNS],
+        "entries.csv": [*ENTRY_COLUMNS, "due_date"],
+    },
+}
 CONTENT_TYPE = "application/zip"
 
 
@@ -61,11 +80,12 @@ def write(book: Book, file, tally) -> None:
     totals: dict[int, list[int]] = {}
     with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         customers = Customer.objects.of(book).order_by("id")
-        with _csv(archive, "customers.csv", CUSTOMER_COLUMNS) as out:
+        with _csv(archive, "customers.csv", COLUMNS[VERSION]["customers.csv"]) as out:
             for c in customers.iterator():
-                out.writerow(
-                    [c.pk, c.name, c.phone, c.address, c.email, c.is_archived, c.created_at]
-                )
+                limit = "" if c.credit_limit is None else f"{c.credit_limit:.2f}"
+                contact = [c.pk, c.name, c.phone, c.address, c.email, c.is_archived]
+                terms = [limit, c.credit_limit_policy, c.payment_terms_days, c.reminders_enabled]
+                out.writerow([*contact, c.created_at, c.kind, c.locale, *terms])
                 totals[c.pk] = [0, 0, 0]
         entries = (
             Entry.objects.of(book)
@@ -74,9 +94,9 @@ def write(book: Book, file, tally) -> None:
             .annotate(author=Coalesce("recorded_by", "created_by__username"))
             .values_list(*_ENTRY_VALUES)
         )
-        with _csv(archive, "entries.csv", ENTRY_COLUMNS) as out, streaming_read():
+        with _csv(archive, "entries.csv", COLUMNS[VERSION]["entries.csv"]) as out, streaming_read():
             for row in tally.count(entries.iterator(chunk_size=2000)):
-                pk, customer, type_, amount, day, note, created, author, reverses = row
+                pk, customer, type_, amount, day, note, created, author, reverses, due = row
                 out.writerow(
                     [
                         pk,
@@ -88,6 +108,7 @@ def write(book: Book, file, tally) -> None:
                         created,
                         author,
                         reverses or "",
+                        due or "",
                     ]
                 )
                 sums = totals[customer]
@@ -138,6 +159,7 @@ _ENTRY_VALUES = [
     "created_at",
     "author",
     "reverses_id",
+    "due_date",
 ]
 
 
@@ -167,6 +189,7 @@ class Archive:
     customers: list[dict]
     totals: dict[int, tuple[Decimal, Decimal, int]]
     activity: list[dict] = field(default_factory=list)
+    version: int = VERSION
 
     def entries(self, customer_ids: dict[int, int]) -> Iterator[RestoredEntry]:
         """The archive's entries in order, for the new customers `customer_ids` names (by
@@ -175,14 +198,15 @@ class Archive:
             reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8", newline=""), strict=True)
             try:
                 header = next(reader, None)
-                if header != ENTRY_COLUMNS:
-                    raise InvalidArchive(f"entries.csv must start with {','.join(ENTRY_COLUMNS)}.")
-                index = {name: n for n, name in enumerate(ENTRY_COLUMNS)}
+                columns = COLUMNS[self.version]["entries.csv"]
+                if header != columns:
+                    raise InvalidArchive(f"entries.csv must start with {','.join(columns)}.")
+                index = {name: n for n, name in enumerate(columns)}
                 previous = 0
                 for row in reader:
                     line = reader.line_num
-                    if len(row) != len(ENTRY_COLUMNS):
-                        raise _bad(line, f"expected {len(ENTRY_COLUMNS)} fields")
+                    if len(row) != len(columns):
+                        raise _bad(line, f"expected {len(columns)} fields")
                     key = _id(row[0], line, "id")
                     if key <= previous:
                         raise _bad(line, "ids must increase from line to line")
@@ -192,13 +216,14 @@ class Archive:
                         raise _bad(line, "its customer is not in customers.csv")
                     if not row[index["entry_date"]].strip():
                         raise _bad(line, "entry_date is required")
-                    draft = draft_of(row, index, line, today=None)
+                    reverses = row[index["reverses"]]
+                    draft = draft_of(row, index, line, today=None, customer=None)
                     yield RestoredEntry(
                         key=key,
                         customer_id=customer,
                         draft=draft,
                         recorded_by=row[index["created_by"]][:150],
-                        reverses=_id(row[8], line, "reverses") if row[8] else None,
+                        reverses=_id(reverses, line, "reverses") if reverses else None,
                     )
             except InvalidImport as exc:
                 raise InvalidArchive(f"entries.csv: {exc.message}") from None
@@ -215,28 +240,36 @@ def read(file) -> Archive:
         raise InvalidArchive() from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise InvalidArchive()
-    if manifest.get("version") != VERSION:
-        raise InvalidArchive(f"Archive version {manifest.get('version')!r} is not {VERSION}.")
+    version = manifest.get("version")
+    if version not in COLUMNS:
+        raise InvalidArchive(f"Archive version {version!r} is not one of {sorted(COLUMNS)}.")
     try:
         book = {name: manifest["book"][name] for name in PROFILE}
         totals = {
             int(pk): (Decimal(t["total_credit"]), Decimal(t["total_debit"]), int(t["entry_count"]))
             for pk, t in manifest["totals"].items()
         }
-        customers = list(_customers(archive))
+        customers = list(_customers(archive, COLUMNS[version]["customers.csv"]))
         activity = [json.loads(line) for line in archive.read("activity.jsonl").splitlines()]
     except (KeyError, TypeError, ValueError, AttributeError, csv.Error) as exc:
         raise InvalidArchive(f"The archive's contents are not readable: {exc}.") from None
     if {c["id"] for c in customers} != totals.keys():
         raise InvalidArchive("The manifest's totals do not name the archive's customers.")
-    return Archive(zip=archive, book=book, customers=customers, totals=totals, activity=activity)
+    return Archive(
+        zip=archive,
+        book=book,
+        customers=customers,
+        totals=totals,
+        activity=activity,
+        version=version,
+    )
 
 
-def _customers(archive: zipfile.ZipFile) -> Iterator[dict]:
+def _customers(archive: zipfile.ZipFile, columns: list[str]) -> Iterator[dict]:
     with archive.open("customers.csv") as raw:
         reader = csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8", newline=""), strict=True)
-        if reader.fieldnames != CUSTOMER_COLUMNS:
-            raise ValueError(f"customers.csv must start with {','.join(CUSTOMER_COLUMNS)}")
+        if reader.fieldnames != columns:
+            raise ValueError(f"customers.csv must start with {','.join(columns)}")
         for row in reader:
             yield {**row, "id": _id(row["id"], reader.line_num, "id", where="customers.csv")}
 

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from archives.archive import Archive
+from archives.archive import DUES_COLUMNS, Archive
 from archives.exceptions import InvalidArchive
 from books import services as book_services
 from books.activity import ACTIONS, record
@@ -12,6 +12,7 @@ from books.models import Activity, Book
 from books.serializers import BookSerializer
 from customers.models import Customer
 from customers.serializers import CustomerSerializer
+from customers.services import CONTACT
 from ledger import posting
 from ledger.exceptions import LedgerError
 
@@ -28,7 +29,10 @@ def restore(*, archive: Archive, owner) -> Book:
     book = book_services.create_book(owner=owner, **profile.validated_data)
     customers = []
     for row in archive.customers:
-        fields = CustomerSerializer(data={k: row[k] for k in ("name", "phone", "address", "email")})
+        given = {k: row[k] for k in (*CONTACT, *DUES_COLUMNS) if k in row}
+        if given.get("credit_limit") == "":
+            given["credit_limit"] = None
+        fields = CustomerSerializer(data=given)
         if not fields.is_valid():
             raise InvalidArchive(f"customers.csv customer {row['id']}: {fields.errors}.")
         customers.append(Customer(book=book, **fields.validated_data))
@@ -40,7 +44,10 @@ def restore(*, archive: Archive, owner) -> Book:
     ]
     try:
         entries = posting.post_restored(
-            book=book, user=owner, entries=archive.entries(customer_ids)
+            book=book,
+            user=owner,
+            customers={c.pk: c for c in created},
+            entries=archive.entries(customer_ids),
         )
     except LedgerError as exc:
         raise InvalidArchive(f"entries.csv: {exc.message}") from None

@@ -79,11 +79,7 @@ class BookSerializer(serializers.ModelSerializer):
         return code
 
     def validate_locale(self, value: str) -> str:
-        try:
-            locale = Locale.parse(value.replace("_", "-"), sep="-")
-        except (ValueError, TypeError, UnknownLocaleError):
-            raise serializers.ValidationError("Use a known locale, e.g. en-IN or hi-IN.") from None
-        return "-".join(part for part in (locale.language, locale.script, locale.territory) if part)
+        return known_locale(value)
 
     def validate_time_zone(self, value: str) -> str:
         if value not in time_zones():
@@ -318,3 +314,12 @@ class BookRegisterSerializer(RegisterSerializer):
 
     def validate_invitation(self, code):
         return ClaimSerializer().validate_invitation(code)
+
+
+def known_locale(value: str) -> str:
+    """A BCP 47 locale Babel knows, in its canonical spelling (en-IN); else a 400."""
+    try:
+        locale = Locale.parse(value.replace("_", "-"), sep="-")
+    except (ValueError, TypeError, UnknownLocaleError):
+        raise serializers.ValidationError("Use a known locale, e.g. en-IN or hi-IN.") from None
+    return "-".join(part for part in (locale.language, locale.script, locale.territory) if part)

@@ -47,6 +47,29 @@ class AmountField(serializers.DecimalField):
         return super().to_internal_value(data)
 
 
+@extend_schema_field(
+    {
+        "oneOf": [
+            {
+                "type": "string",
+                "format": "decimal",
+                "pattern": r"^\s*\+?0*[0-9]{1,12}(\.[0-9]{0,2})?\s*$",
+            },
+            {"type": "number", "minimum": 0, "maximum": 999999999999.99, "multipleOf": 0.01},
+        ],
+        "description": "Zero or more, at most two decimal places, up to 999999999999.99. "
+        "Answers always carry it as a string with two places.",
+    },
+    component_name="Limit",
+)
+class LimitField(AmountField):
+    """A limit on an amount of money (a credit limit): like an amount, but zero is one."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        super().__init__(**kwargs)
+
+
 class DateField(serializers.DateField):
     """A date as the API takes it: YYYY-MM-DD only (see common.dates)."""
 

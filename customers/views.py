@@ -57,6 +57,14 @@ class CustomerViewSet(TenantScopedMixin, viewsets.ModelViewSet):
     ordering = ["name", "id"]
     lookup_value_regex = "[0-9]+"  # ASCII digits: "٣" must not find row 3
 
+    def role_needed(self):
+        # Clerks keep contact details; a party's dues terms are the managers'.
+        writes = self.action in ("create", "update", "partial_update")
+        data = self.request.data if writes else None
+        if isinstance(data, dict) and data.keys() & set(services.TERMS):
+            return Role.MANAGER
+        return None
+
     def scope(self, queryset):
         return queryset.with_balance() if self.action == "list" else queryset
 

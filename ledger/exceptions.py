@@ -28,6 +28,25 @@ class ReversalOfReversal(LedgerError):
     default_message = "This entry is a reversal and cannot be reversed; post a new entry instead."
 
 
+class CreditLimitExceeded(LedgerError):
+    """A posting would take what a party owes past its credit limit, whose policy is block."""
+
+    status = 409
+
+    def __init__(self, *, credit_limit, balance_after):
+        self.credit_limit, self.balance_after = credit_limit, balance_after
+        super().__init__(
+            f"This would take the balance to {balance_after:.2f}, past the credit limit of "
+            f"{credit_limit:.2f}; nothing was posted."
+        )
+
+    def extra(self) -> dict:
+        return {
+            "credit_limit": f"{self.credit_limit:.2f}",
+            "balance_after": f"{self.balance_after:.2f}",
+        }
+
+
 class TotalsOverflow(LedgerError):
     """The customer's running totals would leave the range the database can hold exactly."""
 

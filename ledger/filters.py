@@ -3,12 +3,16 @@ parse, an empty one, or a range that ends before it starts is a 400 naming it.""
 
 import django_filters
 from django import forms
+from django.db.models import Exists, OuterRef
 from drf_spectacular.utils import extend_schema_field
 
-from common.filters import DateFilter, StrictFilterSet, TenantChoiceFilter
+from common.filters import DateFilter, StrictBooleanFilter, StrictFilterSet, TenantChoiceFilter
 from common.money import MAX_ENTRY_AMOUNT, PLAIN_DECIMAL
+from common.scoping import tenant_of
+from customers.filters import CustomerFilter
 from customers.models import Customer
 from ledger.models import Entry, EntryType
+from ledger.selectors import open_dues
 
 
 class PlainDecimalField(forms.DecimalField):
@@ -74,3 +78,26 @@ class EntryFilter(StrictFilterSet):
     def given(self) -> dict:
         """The filters the request gave, with their parsed values."""
         return {name: self.form.cleaned_data[name] for name in self.filters if name in self.data}
+
+
+class CustomerDuesFilter(CustomerFilter):
+    """The customer list's filters, and what is due: `has_dues=true` (something open),
+    `overdue=true` (something open fell due before today, in the book's time zone)."""
+
+    has_dues = StrictBooleanFilter(method="filter_has_dues")
+    overdue = StrictBooleanFilter(method="filter_overdue")
+
+    class Meta(CustomerFilter.Meta):
+        fields = ["archived", "has_dues", "overdue"]
+
+    def filter_has_dues(self, queryset, name, value):
+        return _having(queryset, open_dues(), value)
+
+    def filter_overdue(self, queryset, name, value):
+        today = tenant_of(self.request).today()
+        return _having(queryset, open_dues().filter(due_date__lt=today), value)
+
+
+def _having(queryset, dues, value: bool):
+    held = Exists(dues.filter(book_id=OuterRef("book_id"), customer_id=OuterRef("pk")))
+    return queryset.filter(held if value else ~held)

@@ -1,5 +1,5 @@
-"""Reading entries from CSV (`type,amount,entry_date,note`): the request body, read as a stream
-and hashed as it goes, and its rows, with an error that names the line."""
+"""Reading entries from CSV (`type,amount,entry_date,note[,due_date]`): the request body, read as
+a stream and hashed as it goes, and its rows, with an error that names the line."""
 
 import codecs
 import csv
@@ -10,21 +10,27 @@ from rest_framework.parsers import BaseParser
 
 from common.dates import parse_date
 from common.money import parse_amount
-from ledger.exceptions import ImportTooLarge, InvalidImport
+from customers.models import Customer
+from ledger.dues import due_date_for
+from ledger.exceptions import ImportTooLarge, InvalidImport, LedgerError
 from ledger.models import EntryType
 from ledger.posting import EntryDraft
 
-COLUMNS = ("type", "amount", "entry_date", "note")
+COLUMNS = ("type", "amount", "entry_date", "note", "due_date")
 REQUIRED = ("type", "amount")
 NOTE_MAX_LENGTH = 500
 TYPES = frozenset(EntryType.values)
 
 
-def read_entries_csv(lines: Iterable[str], *, today: datetime.date) -> Iterator[EntryDraft]:
-    """Yield one draft per data row; raise InvalidImport naming the first bad line.
+def read_entries_csv(
+    lines: Iterable[str], *, today: datetime.date, customer: Customer
+) -> Iterator[EntryDraft]:
+    """Yield one draft per data row, for the customer; raise InvalidImport naming the first bad
+    line.
 
     The header names the columns (any order): `type` and `amount` are required, `entry_date`
-    (YYYY-MM-DD; empty means today) and `note` are optional; any other column is refused.
+    (YYYY-MM-DD; empty means today), `note` and `due_date` (YYYY-MM-DD, for an entry that opens
+    a due; empty means by the customer's terms) are optional; any other column is refused.
     """
     reader = csv.reader(_numbered(lines), strict=True)
     try:
@@ -42,7 +48,7 @@ def read_entries_csv(lines: Iterable[str], *, today: datetime.date) -> Iterator[
                     reader.line_num, None, f"Expected {width} fields, found {len(row)}."
                 )
             seen += 1
-            yield draft_of(row, index, reader.line_num, today)
+            yield draft_of(row, index, reader.line_num, today, customer)
     except csv.Error as exc:
         raise InvalidImport(reader.line_num, None, f"Malformed CSV: {exc}.") from None
     except UnicodeDecodeError:
@@ -76,8 +82,12 @@ def _columns(header: list[str]) -> dict[str, int]:
     return {name: position for position, name in enumerate(names)}
 
 
-def draft_of(row: list[str], index: dict[str, int], line: int, today) -> EntryDraft:
-    """The draft a CSV row holds, checked (InvalidImport naming `line` and the bad field)."""
+def draft_of(
+    row: list[str], index: dict[str, int], line: int, today, customer: Customer | None
+) -> EntryDraft:
+    """The draft a CSV row holds, checked, its due date resolved for the customer
+    (InvalidImport naming `line` and the bad field); without a customer, as the row gives it,
+    for who posts it to resolve (an archive's restore)."""
     type_ = row[index["type"]].strip().lower()
     if type_ not in TYPES:
         raise InvalidImport(line, "type", f'"{type_}" is not a valid choice; use credit or debit.')
@@ -85,15 +95,13 @@ def draft_of(row: list[str], index: dict[str, int], line: int, today) -> EntryDr
         amount = parse_amount(row[index["amount"]])
     except ValueError as exc:
         raise InvalidImport(line, "amount", str(exc)) from None
-    entry_date = today
-    if "entry_date" in index and row[index["entry_date"]].strip():
-        text = row[index["entry_date"]].strip()
+    entry_date = _date(row, index, "entry_date", line) or today
+    due_date = _date(row, index, "due_date", line)
+    if customer is not None:
         try:
-            entry_date = parse_date(text)
-        except ValueError:
-            raise InvalidImport(
-                line, "entry_date", f'"{text}" is not a date; use YYYY-MM-DD.'
-            ) from None
+            due_date = due_date_for(customer, type=type_, entry_date=entry_date, given=due_date)
+        except LedgerError as exc:
+            raise InvalidImport(line, "due_date", exc.message) from None
     note = row[index["note"]].strip() if "note" in index else ""
     if len(note) > NOTE_MAX_LENGTH:
         raise InvalidImport(
@@ -101,7 +109,20 @@ def draft_of(row: list[str], index: dict[str, int], line: int, today) -> EntryDr
         )
     if "\x00" in note:
         raise InvalidImport(line, "note", "Null characters are not allowed.")
-    return EntryDraft(type=type_, amount=amount, entry_date=entry_date, note=note)
+    return EntryDraft(
+        type=type_, amount=amount, entry_date=entry_date, note=note, due_date=due_date
+    )
+
+
+def _date(row: list[str], index: dict[str, int], name: str, line: int) -> datetime.date | None:
+    """The row's date in column `name`, if it has the column and the field is not empty."""
+    text = row[index[name]].strip() if name in index else ""
+    if not text:
+        return None
+    try:
+        return parse_date(text)
+    except ValueError:
+        raise InvalidImport(line, name, f'"{text}" is not a date; use YYYY-MM-DD.') from None
 
 
 CHUNK = 64 * 1024

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from common.fields import MoneyField
 from common.money import MAX_ENTRY_AMOUNT
@@ -45,6 +45,9 @@ class Entry(TenantOwned):
     amount = MoneyField()
     note = models.CharField(max_length=500, blank=True)
     entry_date = models.DateField()
+    # When what it opens falls due (ledger.dues): set on a credit of a customer, or a debit of a
+    # supplier; null on payments and reversals.
+    due_date = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     reverses = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
@@ -81,6 +84,10 @@ class Entry(TenantOwned):
             ),
             models.CheckConstraint(
                 condition=Q(type__in=EntryType.values), name="ledger_entry_type_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(due_date__isnull=True) | Q(due_date__gte=F("entry_date")),
+                name="ledger_entry_due_not_before_entry",
             ),
         ]
 
@@ -134,6 +141,65 @@ class DailyTotal(TenantOwned):
         return f"{self.customer_id} {self.day}"
 
 
+class Due(TenantOwned):
+    """What one entry opened (a customer's credit, a supplier's debit) and how much of it is
+    still open. The posting trigger adds the row with its entry and removes it when the entry is
+    reversed; ledger.dues settles the party's payments against the open rows, oldest due date
+    first. Only open rows are read to answer what is due, overdue and how old: a customer's
+    ageing never replays its history."""
+
+    # Written only by the posting trigger, from the entry row itself (whose own keys hold the
+    # book, customer and entry): no foreign key constraints to check again per row of an import.
+    book = models.ForeignKey(
+        "books.Book",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.DO_NOTHING,
+        related_name="dues",
+        db_index=False,
+        db_constraint=False,
+    )
+    entry = models.OneToOneField(
+        Entry, on_delete=models.DO_NOTHING, related_name="due", db_constraint=False
+    )
+    due_date = models.DateField()
+    entry_date = models.DateField()
+    amount = MoneyField()
+    open_amount = MoneyField()
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            # Settlement order (oldest due date, then entry date, then entry): payments settle
+            # forward along it, a reversed payment reopens backward.
+            models.Index(
+                fields=["book", "customer", "due_date", "entry_date", "entry"],
+                name="ledger_due_order_idx",
+            ),
+            # What is open, in the same order: ageing, overdue, the list's filters, reminders.
+            models.Index(
+                fields=["book", "customer", "due_date", "entry_date", "entry"],
+                condition=Q(open_amount__gt=0),
+                name="ledger_due_open_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) & Q(open_amount__gte=0) & Q(open_amount__lte=F("amount")),
+                name="ledger_due_open_within_amount",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.open_amount} of {self.amount} due {self.due_date}"
+
+
 class IdempotencyKey(TenantOwned):
     """The answer given to a write made with an Idempotency-Key, replayed when the key comes again.
 
@@ -175,6 +241,7 @@ class StagedEntry(models.Model):
     amount = models.BigIntegerField()  # cents, checked already
     note = models.TextField(blank=True)
     entry_date = models.DateField()
+    due_date = models.DateField(null=True)
 
     class Meta:
         indexes = [models.Index(fields=["batch", "id"], name="ledger_staged_batch_idx")]

@@ -1,10 +1,12 @@
 """Posting entries: every ledger row is written here, each call one database transaction.
 
 The database keeps the books (ledger/sql/posting.*.sql): every entry row moves its customer's
-running totals and daily totals, and an entry for another book's or an archived customer, or one
-past what the totals hold, is refused. So a posting is one INSERT; this module checks first for a
-friendly answer, and turns the database's refusals into the same domain errors. Every entry
-names the member who posted it.
+running totals, daily totals and dues, and an entry for another book's or an archived customer,
+or one past what the totals hold, is refused. So a posting is one INSERT; this module checks
+first for a friendly answer, and turns the database's refusals into the same domain errors. In
+the same transaction it then checks the party's credit limit (ledger.dues: the trigger's update
+holds the party's row, so concurrent postings are checked one after another) and settles its
+payments against its dues. Every entry names the member who posted it.
 """
 
 import datetime
@@ -16,11 +18,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Min, Q, Sum
 from django.utils import timezone
 
 from common.db import copy_rows
-from common.money import CENT, MAX_ENTRY_AMOUNT, to_cents
+from common.money import CENT, MAX_ENTRY_AMOUNT, from_cents, to_cents
 from customers.models import Customer
+from ledger import dues
 from ledger.exceptions import (
     AlreadyReversed,
     CustomerArchived,
@@ -42,6 +46,7 @@ class EntryDraft:
     amount: Decimal
     entry_date: datetime.date
     note: str = ""
+    due_date: datetime.date | None = None  # see ledger.dues.due_date_for
 
 
 def post_entry(
@@ -53,14 +58,24 @@ def post_entry(
     amount: Decimal,
     entry_date: datetime.date | None = None,
     note: str = "",
+    due_date: datetime.date | None = None,
     reverses: Entry | None = None,
 ) -> Entry:
     """Post one entry, by `user`, to the ledger of the book's customer (dated today in the
-    book's time zone unless `entry_date` says); the database moves its totals with it."""
+    book's time zone unless `entry_date` says; due when `due_date` says, else by the party's
+    terms, if it opens a due); the database moves its totals and dues with it. The entry's
+    `warnings` say if it passed a warn credit limit."""
     draft = EntryDraft(type, amount, entry_date or book.today(), note)
     _check(draft)
     if customer.archived_at is not None:
         raise CustomerArchived()
+    due_date = dues.due_date_for(
+        customer,
+        type=draft.type,
+        entry_date=draft.entry_date,
+        given=due_date,
+        reversal=reverses is not None,
+    )
     entry = Entry(
         book=book,
         created_by=user,
@@ -69,10 +84,15 @@ def post_entry(
         amount=draft.amount,
         entry_date=draft.entry_date,
         note=draft.note,
+        due_date=due_date,
         reverses=reverses,
     )
     with _refusals(), transaction.atomic():
         entry.save(force_insert=True)
+        after = Customer.objects.get(pk=customer.pk)
+        entry.warnings = dues.check_limit(after, raised_by=draft.amount if due_date else 0)
+        since = due_date and dues.Key(due_date, draft.entry_date, entry.pk)
+        dues.settle(after, since=since)
     # A new entry has no reversal yet: say so, rather than have the first reader ask.
     Entry.reversed_by.related.set_cached_value(entry, None)
     return entry
@@ -87,6 +107,7 @@ IMPORT_COLUMNS = (
     "amount",
     "note",
     "entry_date",
+    "due_date",
     "created_at",
 )
 
@@ -108,7 +129,7 @@ def post_entries(
         return publish(batch, book=book, user=user, customer=customer, dry_run=dry_run)
 
 
-STAGED_COLUMNS = ("batch", "type", "amount", "note", "entry_date")
+STAGED_COLUMNS = ("batch", "type", "amount", "note", "entry_date", "due_date")
 
 
 def stage(
@@ -126,7 +147,7 @@ def stage(
     drafts, staged = iter(drafts), 0
     while True:
         rows = [
-            (batch, draft.type, _check(draft), draft.note, draft.entry_date)
+            (batch, draft.type, _check(draft), draft.note, draft.entry_date, draft.due_date)
             for draft in (itertools.islice(drafts, chunk) if chunk else drafts)
         ]
         with transaction.atomic(), copy_rows(StagedEntry, STAGED_COLUMNS) as write:
@@ -140,21 +161,32 @@ def stage(
 
 
 def publish(batch: str, *, book, user, customer: Customer, dry_run: bool = False) -> int:
-    """Post the batch's staged rows to the customer's ledger as entries, in their order, in one
-    statement (the database checks and counts every row, as for a single posting), and clear
-    them; answer how many. In one transaction; a dry run rolls it back."""
+    """Post the batch's staged rows (their due dates resolved: ledger.imports) to the customer's
+    ledger as entries, in their order, in one statement (the database checks and counts every
+    row, as for a single posting), check the credit limit against what the whole batch raised,
+    settle, and clear the rows; answer how many. In one transaction; a dry run rolls it back."""
     if customer.archived_at is not None:
         raise CustomerArchived()
     entries, staged = (connection.ops.quote_name(m._meta.db_table) for m in (Entry, StagedEntry))
     moment = connection.ops.adapt_datetimefield_value(timezone.now())
+    sums = StagedEntry.objects.filter(batch=batch).aggregate(
+        opened=Sum("amount", filter=Q(type=dues.OPENS[customer.kind])),
+        paid=Sum("amount", filter=Q(type=dues.PAYS[customer.kind])),
+        first_due=Min("due_date"),
+    )
+    raised = from_cents((sums["opened"] or 0) - (sums["paid"] or 0))
+    first_due = sums["first_due"]
     with _refusals(), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {entries} ({', '.join(IMPORT_COLUMNS)}) "  # noqa: S608
-            "SELECT %s, %s, %s, type, amount, note, entry_date, %s "
+            "SELECT %s, %s, %s, type, amount, note, entry_date, due_date, %s "
             f"FROM {staged} WHERE batch = %s ORDER BY id",
             [book.pk, user.pk, customer.pk, moment, batch],
         )
         posted = cursor.rowcount
+        after = Customer.objects.get(pk=customer.pk)
+        dues.check_limit(after, raised_by=raised)
+        dues.settle(after, since=first_due and dues.Key(first_due, datetime.date.min, 0))
         discard(batch)
         if dry_run:
             transaction.set_rollback(True)
@@ -172,10 +204,19 @@ class RestoredEntry:
     reverses: int | None  # the archive id of the entry it reverses
 
 
-def post_restored(*, book, user, entries: Iterable[RestoredEntry], batch: int = 1000) -> dict:
-    """Post an archive's entries into the book, by `user`, in the archive's order, each keeping
-    its date, note, author's name and reversal link (the database checks and counts every row,
-    as for any posting); answer the new id of each archive id. In the caller's transaction."""
+def post_restored(
+    *,
+    book,
+    user,
+    customers: dict[int, Customer],
+    entries: Iterable[RestoredEntry],
+    batch: int = 1000,
+) -> dict:
+    """Post an archive's entries into the book's new `customers` (by id), by `user`, in the
+    archive's order, each keeping its date, due date, note, author's name and reversal link
+    (the database checks and counts every row, as for any posting), and settle each customer's
+    dues; answer the new id of each archive id. In the caller's transaction. Credit limits are
+    not checked: the history was when it was posted (a limit may have been lowered since)."""
     ids, pending = {}, []
 
     def flush():
@@ -194,15 +235,23 @@ def post_restored(*, book, user, entries: Iterable[RestoredEntry], batch: int = 
                         f"Entry {restored.key} reverses entry {restored.reverses}, which does "
                         "not come before it."
                     )
+            draft = restored.draft
             entry = Entry(
                 book=book,
                 created_by=user,
                 recorded_by=restored.recorded_by or None,
                 customer_id=restored.customer_id,
-                type=restored.draft.type,
-                amount=restored.draft.amount,
-                entry_date=restored.draft.entry_date,
-                note=restored.draft.note,
+                type=draft.type,
+                amount=draft.amount,
+                entry_date=draft.entry_date,
+                due_date=dues.due_date_for(
+                    customers[restored.customer_id],
+                    type=draft.type,
+                    entry_date=draft.entry_date,
+                    given=draft.due_date,
+                    reversal=restored.reverses is not None,
+                ),
+                note=draft.note,
                 reverses_id=ids.get(restored.reverses),
             )
             pending.append((restored.key, entry))
@@ -210,6 +259,8 @@ def post_restored(*, book, user, entries: Iterable[RestoredEntry], batch: int = 
                 flush()
         if pending:
             flush()
+        for customer in Customer.objects.filter(pk__in=customers):
+            dues.settle(customer)
     return ids
 
 

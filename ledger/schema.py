@@ -24,11 +24,13 @@ from common.schema import (
 from jobs.serializers import JobSerializer
 from ledger import idempotency
 from ledger.serializers import (
+    AgeingSerializer,
     DashboardSerializer,
     EntryCreateSerializer,
     EntrySerializer,
     ImportResultSerializer,
     NestedEntryCreateSerializer,
+    PostedEntrySerializer,
     ReverseEntrySerializer,
     StatementSerializer,
     SummarySerializer,
@@ -72,7 +74,7 @@ def _create(request):
     return extend_schema(
         request=request,
         parameters=[IDEMPOTENCY_KEY],
-        responses={201: EntrySerializer, **WRITE_ERRORS},
+        responses={201: PostedEntrySerializer, **WRITE_ERRORS},
     )
 
 
@@ -93,7 +95,7 @@ CUSTOMER_ENTRIES = _entries(create_request=NestedEntryCreateSerializer)
 REVERSE = extend_schema(
     request=ReverseEntrySerializer,
     parameters=[IDEMPOTENCY_KEY],
-    responses={201: EntrySerializer, **WRITE_ERRORS},
+    responses={201: PostedEntrySerializer, **WRITE_ERRORS},
 )
 
 IMPORT = extend_schema(
@@ -124,6 +126,14 @@ IMPORT = extend_schema(
 SUMMARY = extend_schema(
     parameters=[OpenApiParameter("as_of", OpenApiTypes.DATE)],
     responses={200: SummarySerializer, **ERRORS_400, **ERRORS_401, **ERRORS_404},
+)
+AGEING = extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "as_of", OpenApiTypes.DATE, description="Default: today in the book's time zone."
+        )
+    ],
+    responses={200: AgeingSerializer, **ERRORS_400, **ERRORS_401, **ERRORS_404},
 )
 EXCLUDED = extend_schema(exclude=True)
 

@@ -19,9 +19,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from common.fields import MoneyField
 from common.money import from_cents
-from customers.models import BALANCE, Customer
-from ledger.models import DailyTotal, Entry, EntryType
+from customers.models import BALANCE, Customer, Kind
+from ledger import dues
+from ledger.models import DailyTotal, Due, Entry, EntryType
 
 ZERO = Decimal("0.00")
 
@@ -58,6 +60,7 @@ ENTRY_ROW = [
     "amount",
     "note",
     "entry_date",
+    "due_date",
     "created_at",
     "reverses_id",
     "reversed_by_id",
@@ -79,6 +82,28 @@ def entry_rows(entries):
         reversed_by_id=F("reversed_by__id"),
         created_by_name=Coalesce("recorded_by", Subquery(author[:1])),
     ).values_list(*ENTRY_ROW, named=True)
+
+
+def open_dues():
+    """Every due with something still open (the open-dues index covers it): filter it by book
+    and customer."""
+    return Due.objects.filter(open_amount__gt=0)
+
+
+def with_overdue(customers, today: datetime.date):
+    """Annotate `overdue_amount`: what of each customer's dues is open and fell due before
+    `today` (a subquery per customer on the open-dues index: a page costs one query)."""
+    overdue = (
+        open_dues()
+        .filter(book_id=OuterRef("book_id"), customer_id=OuterRef("pk"), due_date__lt=today)
+        .order_by()
+        .values("customer_id")
+        .annotate(total=Sum("open_amount"))
+        .values("total")
+    )
+    return customers.annotate(
+        overdue_amount=Coalesce(Subquery(overdue), 0, output_field=MoneyField())
+    )
 
 
 def customer_totals(customer: Customer, *, as_of: datetime.date | None = None) -> Totals:
@@ -128,18 +153,25 @@ def _day_sums(customer: Customer, **day_range) -> Totals:
 
 
 def dashboard(tenant) -> dict:
-    """What the book will get, will give, and from how many customers.
+    """What the book will get, will give, and from how many customers; what of it is
+    overdue and how long (as of today in the book's time zone); the same split by kind.
 
     Archived customers still owe or are owed, so their balances count; `customer_count` is the
     customers in the active list.
     """
     owing, owed = Q(balance_amount__gt=0), Q(balance_amount__lt=0)
+    by_kind = {}
+    for kind in Kind.values:
+        of_kind = Q(kind=kind)
+        by_kind |= exact_sum(f"{kind}_receivable", F("balance_amount"), filter=owing & of_kind)
+        by_kind |= exact_sum(f"{kind}_payable", F("balance_amount"), filter=owed & of_kind)
     row = (
         Customer.objects.of(tenant)
         .annotate(balance_amount=BALANCE)
         .aggregate(
             **exact_sum("receivable", F("balance_amount"), filter=owing),
             **exact_sum("payable", F("balance_amount"), filter=owed),
+            **by_kind,
             customer_count=Count("id", filter=Q(archived_at__isnull=True)),
             customers_with_dues=Count("id", filter=owing),
         )
@@ -152,6 +184,39 @@ def dashboard(tenant) -> dict:
         "net": receivable - payable,
         "customer_count": row["customer_count"],
         "customers_with_dues": row["customers_with_dues"],
+        "by_kind": {
+            kind: {
+                "receivable": from_cents(exact_total(row, f"{kind}_receivable")),
+                "payable": -from_cents(exact_total(row, f"{kind}_payable")),
+            }
+            for kind in Kind.values
+        },
+        **_dues_of_book(tenant),
+    }
+
+
+def _dues_of_book(tenant) -> dict:
+    """The book's open dues, aged as of today in its time zone, by which way they run
+    (receivable: customers'; payable: suppliers'): one query over the open dues (a row per
+    kind and due date)."""
+    today = tenant.today()
+    rows = (
+        open_dues()
+        .of(tenant)
+        .order_by()
+        .values_list("customer__kind", "due_date")
+        .annotate(Sum("open_amount"))
+    )
+    by_side = {Kind.CUSTOMER: [], Kind.SUPPLIER: []}
+    for kind, due_date, amount in rows:
+        by_side[kind].append((due_date, amount))
+    ageing = {
+        side: dues.aged(by_side[kind], as_of=today)
+        for side, kind in (("receivable", Kind.CUSTOMER), ("payable", Kind.SUPPLIER))
+    }
+    return {
+        "overdue": {side: aged.overdue for side, aged in ageing.items()},
+        "ageing": {side: aged.buckets for side, aged in ageing.items()},
     }
 
 

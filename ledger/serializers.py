@@ -16,6 +16,7 @@ from common.serializers import (
     TextField,
 )
 from customers.models import Customer
+from ledger.dues import BUCKETS
 from ledger.models import Entry, EntryType
 
 
@@ -37,6 +38,7 @@ class EntrySerializer(serializers.ModelSerializer):
             "amount",
             "note",
             "entry_date",
+            "due_date",
             "created_at",
             "reverses",
             "reversed_by",
@@ -60,6 +62,7 @@ class EntrySerializer(serializers.ModelSerializer):
             "amount": f"{entry.amount:.2f}",
             "note": entry.note,
             "entry_date": entry.entry_date.isoformat(),
+            "due_date": entry.due_date and entry.due_date.isoformat(),
             "created_at": self._timestamp(entry.created_at),
             "reverses": entry.reverses_id,
             "reversed_by": entry.reversed_by_id,
@@ -78,12 +81,32 @@ class EntrySerializer(serializers.ModelSerializer):
         return timestamp
 
 
+class PostedEntrySerializer(EntrySerializer):
+    """A newly posted entry, with any warnings its posting met (a warn credit limit passed)."""
+
+    warnings = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta(EntrySerializer.Meta):
+        fields = [*EntrySerializer.Meta.fields, "warnings"]
+        read_only_fields = fields
+
+    def to_representation(self, entry):
+        return {**super().to_representation(entry), "warnings": getattr(entry, "warnings", [])}
+
+
 class NestedEntryCreateSerializer(serializers.Serializer):
     """A new entry for the customer named in the URL."""
 
     type = serializers.ChoiceField(choices=EntryType.choices)
     amount = AmountField()
     entry_date = DateField(required=False, help_text="Defaults to today.")
+    due_date = DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="For an entry that opens a due (a customer's credit, a supplier's debit): "
+        "when it falls due. Default: entry_date plus the party's payment_terms_days.",
+    )
     note = TextField(max_length=500, required=False, allow_blank=True, default="")
 
     def validate(self, attrs):
@@ -115,6 +138,48 @@ class SummarySerializer(serializers.Serializer):
     last_entry_date = serializers.DateField(allow_null=True)
 
 
+# Open amounts by how many days past their due date ("current": not yet due); the names are
+# the buckets' own ("1-30"), which no Python attribute can spell, hence a class made by type().
+AgeingBucketsSerializer = type(
+    "AgeingBucketsSerializer",
+    (serializers.Serializer,),
+    {
+        "__doc__": "Open amounts by days past their due date (current: not yet due).",
+        "__module__": __name__,
+        **{name: MoneyField() for _, name in BUCKETS},
+    },
+)
+
+
+class AgeingSerializer(serializers.Serializer):
+    """What a customer (or supplier) has open as of a day, and how long overdue."""
+
+    customer = serializers.IntegerField()
+    kind = serializers.CharField()
+    as_of = serializers.DateField()
+    due = MoneyField(help_text="All that is open: current + overdue.")
+    overdue = MoneyField(help_text="What fell due before as_of and is still open.")
+    oldest_due_date = serializers.DateField(
+        allow_null=True, help_text="The oldest due date with something still open."
+    )
+    buckets = AgeingBucketsSerializer()
+
+
+class SidesSerializer(serializers.Serializer):
+    receivable = MoneyField(help_text="Customers': you will get.")
+    payable = MoneyField(help_text="Suppliers': you will give.")
+
+
+class AgeingSidesSerializer(serializers.Serializer):
+    receivable = AgeingBucketsSerializer()
+    payable = AgeingBucketsSerializer()
+
+
+class ByKindSerializer(serializers.Serializer):
+    customer = SidesSerializer()
+    supplier = SidesSerializer()
+
+
 class DashboardSerializer(serializers.Serializer):
     """The book at a glance."""
 
@@ -125,6 +190,11 @@ class DashboardSerializer(serializers.Serializer):
     net = MoneyField(help_text="total_receivable - total_payable.")
     customer_count = serializers.IntegerField(help_text="Customers in the active list.")
     customers_with_dues = serializers.IntegerField(help_text="Customers who owe you.")
+    overdue = SidesSerializer(help_text="What fell due before today and is still open.")
+    ageing = AgeingSidesSerializer(
+        help_text="What is open, by days overdue: customers' (receivable), suppliers' (payable)."
+    )
+    by_kind = ByKindSerializer(help_text="total_receivable and total_payable by kind.")
 
 
 class ImportResultSerializer(serializers.Serializer):

@@ -65,7 +65,8 @@ def import_entries(run: runner.JobRun) -> dict:
     try:
         with path.open("rb") as file:
             lines = CSVBody(file, limit=settings.IMPORT_MAX_BYTES).lines()
-            drafts = read_entries_csv(lines, today=datetime.date.fromisoformat(params["today"]))
+            today = datetime.date.fromisoformat(params["today"])
+            drafts = read_entries_csv(lines, today=today, customer=customer)
             staged = posting.stage(batch, drafts, chunk=STAGE_CHUNK, progress=run.progress)
         run.progress(staged, total=staged)
         with transaction.atomic():

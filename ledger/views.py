@@ -25,17 +25,19 @@ from customers.models import Customer
 from customers.selectors import customer_of
 from customers.views import CustomerViewSet
 from jobs.views import accepted
-from ledger import exports, idempotency, posting, schema, selectors, statements, tasks
+from ledger import dues, exports, idempotency, posting, schema, selectors, statements, tasks
 from ledger.exceptions import CustomerArchived, ImportTooLarge, InvalidImport
-from ledger.filters import EntryFilter
+from ledger.filters import CustomerDuesFilter, EntryFilter
 from ledger.imports import CSVBody, CSVStreamParser, read_entries_csv
 from ledger.models import Entry
 from ledger.pdf import render_statement
 from ledger.serializers import (
+    AgeingSerializer,
     DashboardSerializer,
     EntryCreateSerializer,
     EntrySerializer,
     NestedEntryCreateSerializer,
+    PostedEntrySerializer,
     ReverseEntrySerializer,
     StrictQuerySerializer,
     SummarySerializer,
@@ -109,11 +111,14 @@ class EntryViewSetBase(
         data = serializer.validated_data
 
         def write():
-            fields = {name: data[name] for name in ("type", "amount", "entry_date", "note")}
+            names = ("type", "amount", "entry_date", "due_date", "note")
             entry = posting.post_entry(
-                book=self.tenant, user=request.user, customer=self.customer_for(data), **fields
+                book=self.tenant,
+                user=request.user,
+                customer=self.customer_for(data),
+                **{name: data[name] for name in names},
             )
-            return Response(EntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+            return Response(PostedEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
         return idempotency.once(request, write)
 
@@ -182,7 +187,7 @@ class EntryViewSet(EntryViewSetBase, mixins.RetrieveModelMixin):
             reversal = posting.reverse_entry(
                 book=self.tenant, user=request.user, entry=entry, **serializer.validated_data
             )
-            return Response(EntrySerializer(reversal).data, status=status.HTTP_201_CREATED)
+            return Response(PostedEntrySerializer(reversal).data, status=status.HTTP_201_CREATED)
 
         return idempotency.once(request, write)
 
@@ -247,7 +252,7 @@ class CustomerEntryViewSet(EntryViewSetBase):
             return self._import_job(request, body, customer, dry_run)
 
         def write():
-            drafts = read_entries_csv(body.lines(), today=self.tenant.today())
+            drafts = read_entries_csv(body.lines(), today=self.tenant.today(), customer=customer)
             count = posting.post_entries(
                 book=self.tenant,
                 user=request.user,
@@ -287,6 +292,12 @@ class CustomerLedgerViewSet(FileFormatsMixin, CustomerViewSet):
     """
 
     throttle_scope = None  # the statement's files set theirs
+    filterset_class = CustomerDuesFilter
+    ordering_fields = [*CustomerViewSet.ordering_fields, "overdue"]
+    ordering_aliases = {**CustomerViewSet.ordering_aliases, "overdue": "overdue_amount"}
+
+    def scope(self, queryset):
+        return selectors.with_overdue(super().scope(queryset), self.tenant.today())
 
     def get_view_name(self):
         # The browsable API names it as the resource it is: "Customer List", not "Customer
@@ -302,6 +313,17 @@ class CustomerLedgerViewSet(FileFormatsMixin, CustomerViewSet):
             customer, as_of=StrictQuerySerializer.read(request, "as_of")
         )
         return Response(SummarySerializer({"customer": customer.pk, **totals.as_dict()}).data)
+
+    @schema.AGEING
+    @action(detail=True, methods=["get"])
+    def ageing(self, request, pk=None, **kwargs):
+        """What the customer has open (a supplier: what the book owes it) as of the end of a
+        day (`as_of`, default today in the book's time zone), by days overdue."""
+        customer = customer_of(self.tenant, pk)
+        as_of = StrictQuerySerializer.read(request, "as_of") or self.tenant.today()
+        aged = dues.ageing(customer, as_of=as_of)
+        body = {"customer": customer.pk, "kind": customer.kind, **vars(aged)}
+        return Response(AgeingSerializer(body).data)
 
     @schema.EXCLUDED  # the v1 clients' spelling of summary, documented once
     @action(detail=True, methods=["get"])

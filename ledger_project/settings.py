@@ -259,6 +259,9 @@ SPECTACULAR_SETTINGS = {
         "MembershipStatusEnum": "books.models.MembershipStatus",
         "RoleEnum": "books.models.Role",
         "BookTokenRoleEnum": "books.serializers.BOOK_TOKEN_ROLES",
+        "PartyKindEnum": "customers.models.Kind",
+        "TokenKindEnum": "accounts.models.AuthToken.Kind",
+        "CreditLimitPolicyEnum": "customers.models.LimitPolicy",
     },
     "PREPROCESSING_HOOKS": ["common.schema.exclude_earlier_clients_routes"],
     "POSTPROCESSING_HOOKS": [

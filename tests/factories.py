@@ -41,7 +41,9 @@ def make_customer(user_or_book, name: str = "Ravi Kumar", **fields):
     return customer_services.create_customer(book=book, name=name, **fields)
 
 
-def post(customer, type: str = "credit", amount="10.00", entry_date=None, note="", by=None):
+def post(
+    customer, type: str = "credit", amount="10.00", entry_date=None, note="", by=None, due_date=None
+):
     """An entry for the customer, posted by `by` (default: the book's owner)."""
     return posting.post_entry(
         book=customer.book,
@@ -51,6 +53,7 @@ def post(customer, type: str = "credit", amount="10.00", entry_date=None, note="
         amount=Decimal(str(amount)),
         entry_date=entry_date or datetime.date(2026, 1, 15),
         note=note,
+        due_date=due_date,
     )
 
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 from django.db.models import OuterRef, Subquery
 
 from ledger.migrations._append_only import create_trigger
-from ledger.migrations._posting import create_triggers
+from ledger.migrations._posting import create_triggers_by_book
 
 
 def into_books(apps, schema_editor):
@@ -25,7 +25,7 @@ def into_books(apps, schema_editor):
 
 
 def put_triggers_back(apps, schema_editor):
-    create_triggers(apps, schema_editor)
+    create_triggers_by_book(apps, schema_editor)
     create_trigger(apps, schema_editor)
 
 

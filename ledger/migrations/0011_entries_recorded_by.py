@@ -3,13 +3,13 @@
 from django.db import migrations, models
 
 from ledger.migrations._append_only import create_trigger
-from ledger.migrations._posting import create_triggers
+from ledger.migrations._posting import create_triggers_by_book
 
 
 def triggers_in_place(apps, schema_editor):
     # A nullable column is added in place on both databases, so nothing was remade; but were a
     # later Django to remake the table here, SQLite would drop its triggers: put them back.
-    create_triggers(apps, schema_editor)
+    create_triggers_by_book(apps, schema_editor)
     create_trigger(apps, schema_editor)
 
 

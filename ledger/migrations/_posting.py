@@ -10,8 +10,9 @@ SQLite has row triggers only. PostgreSQL runs one statement-level trigger over a
 instead, so a COPY of a million rows moves the totals with one UPDATE and one upsert, not a
 million of each. SQLite drops a table's triggers when Django remakes the table, so a migration
 that alters ledger_entry must call `create_triggers` again (the raw-insert tests prove they are
-there). `posting.*.sql` is the current form; `posting-by-user.*.sql` is the form from before
-books, which migration 0006 installed and which must stay as it was for that migration.
+there). `posting.*.sql` is the current form (with dues); the forms before it stay as they were
+for the migrations that installed them: `posting-by-user.*.sql` from before books (0006),
+`posting-by-book.*.sql` from before dues (0010, 0011).
 """
 
 from pathlib import Path
@@ -28,6 +29,11 @@ def create_triggers(apps, schema_editor, *, form: str = "posting"):
 def create_triggers_by_user(apps, schema_editor):
     """The triggers as they were before books (for migration 0006)."""
     create_triggers(apps, schema_editor, form="posting-by-user")
+
+
+def create_triggers_by_book(apps, schema_editor):
+    """The triggers as they were before dues (for migrations 0010 and 0011)."""
+    create_triggers(apps, schema_editor, form="posting-by-book")
 
 
 def drop_triggers(apps, schema_editor):

@@ -1,5 +1,9 @@
--- Row trigger: each entry row checks its customer, then moves its totals and its day's totals.
--- Installed by ledger/migrations/_posting.py; the rules' names start the refusals' messages.
+-- Row trigger: each entry row checks its customer, then moves its totals, its day's totals and
+-- its dues. Installed by ledger/migrations/_posting.py; the rules' names start the refusals'
+-- messages. A party's dues run by its kind: a customer's credits open dues and its debits pay
+-- them; a supplier's the other way round. An entry that opens one adds its due row; a payment
+-- adds to what the party has paid; a reversal takes back what its entry did (a reversed due's
+-- settled part returns to what has been paid but not yet settled). ledger.dues then settles.
 CREATE TRIGGER IF NOT EXISTS ledger_entry_posted AFTER INSERT ON ledger_entry
 BEGIN
     SELECT CASE
@@ -20,8 +24,30 @@ BEGIN
         entry_count = entry_count + 1,
         last_entry_date = CASE
             WHEN last_entry_date IS NULL OR last_entry_date < NEW.entry_date THEN NEW.entry_date
-            ELSE last_entry_date END
+            ELSE last_entry_date END,
+        dues_paid = dues_paid + (CASE
+            -- a payment: its type is the one that does not open dues
+            WHEN NEW.reverses_id IS NULL
+             AND NEW.type = (CASE kind WHEN 'supplier' THEN 'credit' ELSE 'debit' END)
+            THEN NEW.amount
+            -- a payment's reversal: its type is the one that opens dues, and it opens none
+            WHEN NEW.reverses_id IS NOT NULL
+             AND NEW.type = (CASE kind WHEN 'supplier' THEN 'debit' ELSE 'credit' END)
+            THEN -NEW.amount
+            ELSE 0 END),
+        dues_settled = dues_settled - COALESCE(
+            (SELECT d.amount - d.open_amount FROM ledger_due AS d WHERE d.entry_id = NEW.reverses_id),
+            0)
     WHERE id = NEW.customer_id;
+
+    DELETE FROM ledger_due WHERE entry_id = NEW.reverses_id;
+
+    INSERT INTO ledger_due (book_id, customer_id, entry_id, due_date, entry_date, amount, open_amount)
+    SELECT NEW.book_id, NEW.customer_id, NEW.id, COALESCE(NEW.due_date, NEW.entry_date),
+           NEW.entry_date, NEW.amount, NEW.amount
+    FROM customers_customer AS c
+    WHERE c.id = NEW.customer_id AND NEW.reverses_id IS NULL
+      AND NEW.type = (CASE c.kind WHEN 'supplier' THEN 'debit' ELSE 'credit' END);
 
     INSERT INTO ledger_dailytotal (book_id, customer_id, day, credit, debit, entry_count)
     VALUES (

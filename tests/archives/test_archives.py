@@ -2,6 +2,7 @@
 the import job, reproduces every figure; a file that is not an archive, or one whose figures do
 not add up, writes nothing."""
 
+import csv
 import datetime
 import io
 import json
@@ -16,7 +17,7 @@ from books.models import Activity, Book, Membership, Role
 from customers.models import Customer
 from jobs.models import Job
 from jobs.worker import drain
-from ledger import posting
+from ledger import dues, posting
 from ledger.models import Entry
 from tests.factories import book_of, client_for, make_customer, make_user, post
 
@@ -48,6 +49,21 @@ def shop():
     post(sita, "credit", "0.01", entry_date=D(2026, 2, 2), note="चावल", by=meena)
     post(gone, "credit", "5.00", entry_date=D(2025, 12, 31), by=asha)
     client_for(asha).delete(f"/api/customers/{gone.pk}/")
+    mill = make_customer(
+        book,
+        name="Mill",
+        kind="supplier",
+        payment_terms_days=15,
+        credit_limit=Decimal("900.00"),
+        credit_limit_policy="block",
+        locale="hi-IN",
+        reminders_enabled=False,
+    )
+    post(mill, "debit", "800.00", entry_date=D(2026, 1, 2), by=asha)
+    post(mill, "debit", "50.00", entry_date=D(2026, 1, 3), due_date=D(2026, 3, 1), by=asha)
+    post(mill, "credit", "300.00", entry_date=D(2026, 1, 20), by=asha)
+    # Lowered below what is owed since: the restore keeps the history and the limit as they are.
+    Customer.objects.filter(pk=mill.pk).update(credit_limit=Decimal("100.00"))
     return asha, book
 
 
@@ -73,12 +89,14 @@ def figures(book: Book) -> dict:
     return {
         "customers": [
             (c.name, c.phone, c.address, c.total_credit, c.total_debit, c.entry_count,
-             c.last_entry_date, c.is_archived)
+             c.last_entry_date, c.is_archived, c.kind, c.locale, c.credit_limit,
+             c.credit_limit_policy, c.payment_terms_days, c.reminders_enabled,
+             dues.kept_open(c), dues.ageing(c, as_of=D(2026, 2, 1)))
             for c in customers
         ],
         "entries": [
-            (e.customer.name, e.type, e.amount, e.entry_date, e.note, e.created_by_name,
-             e.reverses.note if e.reverses else None)
+            (e.customer.name, e.type, e.amount, e.entry_date, e.due_date, e.note,
+             e.created_by_name, e.reverses.note if e.reverses else None)
             for e in Entry.objects.filter(book=book)
             .select_related("customer", "reverses", "created_by")
             .order_by("id")
@@ -96,7 +114,7 @@ def test_a_book_exported_then_restored_has_every_figure_and_author(shop):
         ]  # fmt: skip
         manifest = json.loads(archive.read("manifest.json"))
     activity = Activity.objects.filter(book=book).count()
-    assert manifest["counts"] == {"customers": 3, "entries": 7, "activity": activity}
+    assert manifest["counts"] == {"customers": 4, "entries": 10, "activity": activity}
     started = restore(client, body)
     assert started.status_code == 202, started.json()
     drain()
@@ -140,7 +158,7 @@ def test_a_hundred_thousand_entries_come_back_exactly(shop, settings):
     job = Job.objects.get(pk=started.json()["id"])
     assert job.status == "succeeded", job.error
     new = Book.objects.get(pk=job.result["book"])
-    assert job.result["entries"] == Entry.objects.filter(book=book).count() == 100_007
+    assert job.result["entries"] == Entry.objects.filter(book=book).count() == 100_010
     old_sum, new_sum = (client.get(f"/api/books/{b.pk}/summary/").json() for b in (book, new))
     assert old_sum == new_sum
     for name in ("Bulk 0", "Bulk 3", "Ravi"):
@@ -249,3 +267,40 @@ def test_the_archive_downloads_when_asked_for_as_a_zip_and_errors_stay_json(shop
     ready = client.get(url, HTTP_ACCEPT="application/zip")
     assert ready.status_code == 200 and ready["Content-Type"] == "application/zip"
     assert b"".join(ready.streaming_content)[:2] == b"PK"
+
+
+def test_an_archive_made_before_dues_still_restores(shop):
+    """Version 1 had no dues columns: its credits fall due on their dates."""
+    asha, book = shop
+    client = client_for(asha)
+    body = export(client, book)
+    source = zipfile.ZipFile(io.BytesIO(body))
+    manifest = json.loads(source.read("manifest.json"))
+    manifest["version"] = 1
+
+    def first_columns(name: str, count: int) -> str:
+        lines = source.read(name).decode().splitlines(keepends=True)
+        rows = csv.reader(lines)
+        out = io.StringIO()
+        csv.writer(out).writerows(row[:count] for row in rows)
+        return out.getvalue()
+
+    old = _rezip(
+        body,
+        {
+            "manifest.json": json.dumps(manifest),
+            "customers.csv": first_columns("customers.csv", 7),
+            "entries.csv": first_columns("entries.csv", 9),
+        },
+    )
+    started = restore(client, old)
+    assert started.status_code == 202, started.json()
+    drain()
+    job = Job.objects.get(pk=started.json()["id"])
+    assert job.status == "succeeded", job.error
+    new = Book.objects.get(pk=job.result["book"])
+    ravi = Customer.objects.get(book=new, name="Ravi")
+    assert ravi.kind == "customer" and ravi.credit_limit is None
+    credit = Entry.objects.get(customer=ravi, type="credit", reverses=None)
+    assert credit.due_date == credit.entry_date
+    assert dues.kept_open(ravi) == dues.kept_open(Customer.objects.get(book=book, name="Ravi"))

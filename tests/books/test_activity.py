@@ -46,6 +46,11 @@ def test_a_customers_life_is_recorded_newest_first(client, book):
         "phone": [None, "+91 98765 43210"],
         "address": [None, ""],
         "email": [None, ""],
+        "kind": [None, "customer"],
+        "locale": [None, ""],
+        "credit_limit_policy": [None, "warn"],
+        "payment_terms_days": [None, 0],
+        "reminders_enabled": [None, True],
     }
     assert rows[1]["changes"] == {"archived": [False, True]}
     assert set(rows[0]) == {"id", "at", "actor", "action", "object_type", "object_id", "changes"}

@@ -8,7 +8,7 @@ from books import members, services, tokens
 from books.models import Activity, Book, Membership, Role, TokenScope
 from customers.models import Customer
 from jobs.models import Job
-from ledger.models import DailyTotal, Entry, IdempotencyKey, StagedEntry
+from ledger.models import DailyTotal, Due, Entry, IdempotencyKey, StagedEntry
 from tests.factories import client_for, make_customer, make_user, post
 
 pytestmark = pytest.mark.django_db
@@ -27,9 +27,13 @@ ROUTES = [
     ("get", "/customers/{c}/", None, Role.VIEWER),
     ("put", "/customers/{c}/", {"name": "Ravi K"}, Role.CLERK),
     ("patch", "/customers/{c}/", {"phone": "+91 90000 00000"}, Role.CLERK),
+    ("patch", "/customers/{c}/", {"credit_limit": "500.00"}, Role.MANAGER),
+    ("patch", "/customers/{c}/", {"payment_terms_days": 30}, Role.MANAGER),
+    ("post", "/customers/", {"name": "Limited", "credit_limit_policy": "block"}, Role.MANAGER),
     ("delete", "/customers/{c}/", None, Role.MANAGER),
     ("post", "/customers/{c}/restore/", None, Role.MANAGER),
     ("get", "/customers/{c}/summary/", None, Role.VIEWER),
+    ("get", "/customers/{c}/ageing/", None, Role.VIEWER),
     ("get", "/customers/{c}/statement/", None, Role.VIEWER),
     ("get", "/customers/{c}/statement/?format=csv", None, Role.VIEWER),
     ("get", "/customers/{c}/statement/?format=pdf", None, Role.VIEWER),
@@ -84,6 +88,7 @@ def ledger_state():
         list(Customer.objects.order_by("pk").values()),
         list(Entry.objects.order_by("pk").values()),
         list(DailyTotal.objects.order_by("pk").values()),
+        list(Due.objects.order_by("pk").values()),
         Job.objects.count(),
         Activity.objects.count(),
         list(TokenScope.objects.order_by("pk").values()),

@@ -109,7 +109,10 @@ def test_statement_with_an_empty_format_is_a_400(client, customer):
 @pytest.mark.parametrize(
     ("path", "allowed"),
     [
-        ("/api/customers/", "archived, format, ordering, page, page_size, search"),
+        (
+            "/api/customers/",
+            "archived, format, has_dues, ordering, overdue, page, page_size, search",
+        ),
         (
             "/api/entries/",
             "customer, end_date, format, max_amount, min_amount, ordering, page, page_size, "

@@ -45,10 +45,12 @@ class TestPosting:
             "amount",
             "note",
             "entry_date",
+            "due_date",
             "created_at",
             "reverses",
             "reversed_by",
             "created_by",
+            "warnings",
         }
         assert body["amount"] == "5000.00"
         # Today where the business is (the book's time zone), and who posted it.
@@ -163,6 +165,7 @@ class TestEntryShape:
                 ).to_representation(entry.amount),
                 "note": entry.note,
                 "entry_date": serializers.DateField().to_representation(entry.entry_date),
+                "due_date": entry.due_date and entry.due_date.isoformat(),
                 "created_at": serializers.DateTimeField().to_representation(entry.created_at),
                 "reverses": entry.reverses_id,
                 "reversed_by": getattr(getattr(entry, "reversed_by", None), "pk", None),
@@ -472,8 +475,14 @@ class TestQueryCounts:
             client.get(f"/api/customers/{customer.pk}/summary/")
         with django_assert_max_num_queries(4):  # user, book, customer, one aggregate
             client.get(f"/api/customers/{customer.pk}/summary/?as_of=2026-01-15")
-        with django_assert_max_num_queries(3):  # user, book and role, one aggregate
+        # user, book and role, one aggregate of the customers, one of the open dues
+        with django_assert_max_num_queries(4):
             client.get("/api/summary/")
+
+
+def aged(amounts: dict) -> dict:
+    """Ageing buckets: the given amounts, the rest zero."""
+    return {b: amounts.get(b, "0.00") for b in ("current", "1-30", "31-60", "61-90", "90+")}
 
 
 class TestSummary:
@@ -532,6 +541,13 @@ class TestSummary:
             "net": "60.00",
             "customer_count": 2,
             "customers_with_dues": 1,
+            "by_kind": {
+                "customer": {"receivable": "100.00", "payable": "40.00"},
+                "supplier": {"receivable": "0.00", "payable": "0.00"},
+            },
+            # The credit of 2026-01-15 fell due that day: more than 90 days ago by now.
+            "overdue": {"receivable": "100.00", "payable": "0.00"},
+            "ageing": {"receivable": aged({"90+": "100.00"}), "payable": aged({})},
         }
 
     def test_a_dashboard_past_two_to_the_sixty_three_cents_is_exact(self, client, user):
@@ -551,6 +567,15 @@ class TestSummary:
             "net": str(from_cents(receivable - payable)),
             "customer_count": 5,
             "customers_with_dues": 3,
+            "by_kind": {
+                "customer": {
+                    "receivable": str(from_cents(receivable)),
+                    "payable": str(from_cents(payable)),
+                },
+                "supplier": {"receivable": "0.00", "payable": "0.00"},
+            },
+            "overdue": {"receivable": "0.00", "payable": "0.00"},  # no entries: no dues
+            "ageing": {"receivable": aged({}), "payable": aged({})},
         }
 
 
@@ -634,8 +659,10 @@ class TestIdempotency:
         url = f"/api/customers/{customer.pk}/entries/"
         # The user, the book and role, the customer, the key's lookup, the entry, the answer;
         # the savepoints of the posting's two transactions (the test's own transaction encloses
-        # them); on PostgreSQL the key's lock (SQLite's one writer at a time holds every lock).
-        with django_assert_num_queries(6 + 4 + (connection.vendor == "postgresql")):
+        # them); the customer's row after the posting and whether its new due comes before
+        # settled ones (ledger.dues); on PostgreSQL the key's lock (SQLite's one writer at a
+        # time holds every lock).
+        with django_assert_num_queries(6 + 4 + 2 + (connection.vendor == "postgresql")):
             first = self.send(client, url, {"type": "credit", "amount": "1.00"})
         assert first.status_code == 201
         stored = IdempotencyKey.objects.get()

@@ -118,7 +118,7 @@ class TestTotalsKeptByTheDatabase:
             for n in range(20):
                 kind = "credit" if n % 4 else "debit"
                 row = (customer.book_id, author, customer.pk, kind, 100 + n)
-                write((*row, "", D(2026, 1, 1 + n), now))
+                write((*row, "", D(2026, 1, 1 + n), None, now))
         customer.refresh_from_db()
         assert customer.entry_count == 20
         assert customer.last_entry_date == D(2026, 1, 20)

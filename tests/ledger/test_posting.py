@@ -260,4 +260,17 @@ def test_dashboard_sums_positive_and_negative_balances(user, other_user):
         "net": Decimal("81.25"),
         "customer_count": 3,
         "customers_with_dues": 2,
+        "by_kind": {
+            "customer": {"receivable": Decimal("101.50"), "payable": Decimal("20.25")},
+            "supplier": {"receivable": Decimal("0.00"), "payable": Decimal("0.00")},
+        },
+        # Both credits fell due on 2026-01-15, more than 90 days ago by now.
+        "overdue": {"receivable": Decimal("101.50"), "payable": Decimal("0.00")},
+        "ageing": {
+            "receivable": {**ZERO_BUCKETS, "90+": Decimal("101.50")},
+            "payable": ZERO_BUCKETS,
+        },
     }
+
+
+ZERO_BUCKETS = dict.fromkeys(("current", "1-30", "31-60", "61-90", "90+"), Decimal("0.00"))

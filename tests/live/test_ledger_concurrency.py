@@ -202,3 +202,31 @@ def test_a_clerk_and_a_manager_posting_at_once_are_exact_and_attributed(live_ser
     assert (Decimal(summary["total_credit"]), Decimal(summary["total_debit"])) == (credit, debit)
     assert summary["entry_count"] == CLIENTS * 6
     assert verify_ledger(server).returncode == 0
+
+
+def test_sixteen_concurrent_credits_never_jointly_pass_a_block_limit(live_server_module, merchant):
+    server, (session, _) = live_server_module, merchant
+    limited = session.post(
+        f"{server.url}/api/customers/",
+        json={"name": "Limited", "credit_limit": "1000.00", "credit_limit_policy": "block"},
+        timeout=30,
+    ).json()
+    headers = dict(session.headers)
+
+    def credit(_):
+        response = requests.post(
+            f"{server.url}/api/customers/{limited['id']}/entries/",
+            json={"type": "credit", "amount": "100.00"},
+            headers=headers,
+            timeout=60,
+        )
+        return response.status_code
+
+    statuses = Counter(run_together(CLIENTS, credit))
+    assert statuses == {201: 10, 409: CLIENTS - 10}
+    summary = session.get(f"{server.url}/api/customers/{limited['id']}/summary/", timeout=30)
+    assert summary.json()["balance"] == "1000.00"
+    ageing = session.get(f"{server.url}/api/customers/{limited['id']}/ageing/", timeout=30)
+    assert ageing.json()["due"] == "1000.00"
+    result = verify_ledger(server)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -45,7 +45,9 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {file}: {exc.strerror}.") from None
         progress = Progress(os.fstat(handle.fileno()).st_size, self.stderr)
         with handle:
-            drafts = read_entries_csv(progress.track(handle), today=target.book.today())
+            drafts = read_entries_csv(
+                progress.track(handle), today=target.book.today(), customer=target
+            )
             try:
                 count = posting.post_entries(
                     book=target.book, user=owner, customer=target, drafts=drafts, dry_run=dry_run

@@ -2,13 +2,14 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from ledger.dues import dues_drift
 from ledger.selectors import ledger_drift
 
 
 class Command(BaseCommand):
     help = (
-        "Recompute every customer's running totals and daily totals from its entries; print any "
-        "that differ and exit non-zero if one does."
+        "Recompute every customer's running totals, daily totals and open dues from its entries; "
+        "print any that differ and exit non-zero if one does."
     )
 
     def handle(self, *args, **options):
@@ -22,6 +23,21 @@ class Command(BaseCommand):
                 f"entries say credit={recomputed.total_credit} debit={recomputed.total_debit} "
                 f"count={recomputed.entry_count} last={recomputed.last_entry_date}"
             )
-        if drifts:
-            raise CommandError(f"{len(drifts)} total(s) drifted from the entries.")
-        self.stdout.write(self.style.SUCCESS("No drift: every customer's totals match its entries"))
+        dues = list(dues_drift())
+        for customer, kept, replayed in dues:
+            self.stdout.write(
+                f"customer {customer.pk} (dues): kept open {_by_day(kept)}, due {customer.due}; "
+                f"entries say {_by_day(replayed)}"
+            )
+        if drifts or dues:
+            raise CommandError(
+                f"{len(drifts)} total(s) and {len(dues)} customer(s)' dues drifted from the "
+                "entries."
+            )
+        self.stdout.write(
+            self.style.SUCCESS("No drift: every customer's totals and dues match its entries")
+        )
+
+
+def _by_day(rows) -> str:
+    return ", ".join(f"{amount} due {day}" for day, amount in rows) or "nothing"

@@ -1,0 +1,317 @@
+"""Dues: when what a party owes falls due, how its payments settle it, and how old what is still
+open is.
+
+A customer's credits open dues and its debits pay them; a supplier's debits open what the book
+will give and its credits pay that. Every due row (ledger.Due) is added and removed by the
+posting trigger with its entry; payments settle the open dues oldest due date first (then entry
+date, then entry), as one pool: what is settled is always the oldest dues up to what the party
+has paid, so back-dating a due, reversing a due or reversing a payment leaves the dues exactly as
+if the reversed entry and its reversal had never been posted. `settle` restores that order after
+each posting, in its transaction, touching only the dues whose open part changes.
+"""
+
+import datetime
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import F, Q, Sum
+
+from common.fields import MoneyField
+from common.money import from_cents, to_cents
+from customers.models import Customer, Kind, LimitPolicy
+from ledger.exceptions import CreditLimitExceeded, LedgerError
+from ledger.models import Due, EntryType
+
+ZERO = Decimal("0.00")
+# A party's dues by kind: the type of entry that opens one, and the type that pays.
+OPENS = {Kind.CUSTOMER: EntryType.CREDIT, Kind.SUPPLIER: EntryType.DEBIT}
+PAYS = {Kind.CUSTOMER: EntryType.DEBIT, Kind.SUPPLIER: EntryType.CREDIT}
+# Settlement order.
+ORDER = ("due_date", "entry_date", "entry_id")
+
+
+def opens_due(customer: Customer, type: str) -> bool:
+    """Whether an entry of `type` (not a reversal) opens a due for this party."""
+    return OPENS[customer.kind] == type
+
+
+def due_date_for(
+    customer: Customer,
+    *,
+    type: str,
+    entry_date: datetime.date,
+    given: datetime.date | None = None,
+    reversal: bool = False,
+) -> datetime.date | None:
+    """The due date an entry carries: the given one, else its date plus the party's payment
+    terms, for an entry that opens a due; none for a payment or a reversal."""
+    if reversal or not opens_due(customer, type):
+        if given is not None:
+            what = "a reversal" if reversal else f"a {type} of a {customer.kind}"
+            raise LedgerError(f"A due date is for entries that open a due, not {what}.")
+        return None
+    if given is not None:
+        if given < entry_date:
+            raise LedgerError("The due date cannot be before the entry date.")
+        return given
+    try:
+        return entry_date + datetime.timedelta(days=customer.payment_terms_days)
+    except OverflowError:
+        raise LedgerError("The entry date plus the payment terms is past the last date.") from None
+
+
+# Limits ---------------------------------------------------------------------------------------
+
+
+def exposure(customer: Customer) -> Decimal:
+    """What the party owes the book (a customer) or the book owes it (a supplier); may be
+    negative (paid ahead)."""
+    return -customer.balance if customer.kind == Kind.SUPPLIER else customer.balance
+
+
+def check_limit(customer: Customer, *, raised_by: Decimal) -> list[str]:
+    """After a posting raised what the party owes by `raised_by` (its customer row re-read,
+    and locked by the posting's trigger until the transaction ends, so concurrent postings are
+    checked one after another): refuse it past a block limit, or answer the warning for a warn
+    limit. A posting that did not raise it (a payment, a reversal) always passes."""
+    limit = customer.credit_limit
+    after = exposure(customer)
+    if limit is None or raised_by <= 0 or after <= limit:
+        return []
+    if customer.credit_limit_policy == LimitPolicy.BLOCK:
+        raise CreditLimitExceeded(credit_limit=limit, balance_after=customer.balance)
+    return [
+        f"This takes {customer.name}'s balance to {customer.balance:.2f}, past the credit "
+        f"limit of {limit:.2f}."
+    ]
+
+
+# Settlement -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class Key:
+    """A due's place in settlement order."""
+
+    due_date: datetime.date
+    entry_date: datetime.date
+    entry_id: int
+
+
+def _from(key: Key, *, inclusive: bool = True) -> Q:
+    """Dues at or after `key` in settlement order (after it, if not inclusive)."""
+    last = "entry_id__gte" if inclusive else "entry_id__gt"
+    return (
+        Q(due_date__gt=key.due_date)
+        | Q(due_date=key.due_date, entry_date__gt=key.entry_date)
+        | Q(due_date=key.due_date, entry_date=key.entry_date, **{last: key.entry_id})
+    )
+
+
+def settle(customer: Customer, *, since: Key | None = None) -> None:
+    """Settle the party's payments against its open dues, oldest first, after a posting moved
+    them (in its transaction, after its trigger; `customer` read since). `since`: no later than
+    the earliest due the posting added (a due added before dues already settled takes their
+    place)."""
+    paid, settled = customer.dues_paid, customer.dues_settled
+    dues = Due.objects.filter(book_id=customer.book_id, customer_id=customer.pk)
+    start = None
+    if (
+        since is not None
+        and dues.filter(_from(since, inclusive=False), open_amount__lt=F("amount")).exists()
+    ):
+        start = since
+    elif paid != settled:
+        first_open = dues.filter(open_amount__gt=0).order_by(*ORDER).values(*ORDER).first()
+        start = Key(**first_open) if first_open else None
+    else:
+        return  # the new dues come after every settled one, and nothing is paid ahead
+
+    if start is not None:
+        settled -= _reopen(dues.filter(_from(start), open_amount__lt=F("amount")))
+    if settled > paid:
+        # A payment was reversed: reopen the newest settled dues (every due before `start` is
+        # settled whole) until what is settled is within what is paid again.
+        before = dues.exclude(_from(start)) if start is not None else dues
+        reopened, last = ZERO, None
+        for row in before.order_by(*(f"-{name}" for name in ORDER)).values(*ORDER, "amount"):
+            reopened += row.pop("amount")
+            last = Key(**row)
+            if settled - reopened <= paid:
+                break
+        settled -= _reopen(before.filter(_from(last)))
+    if paid > settled:
+        settled += _settle_forward(customer, pool=paid - settled)
+    Customer.objects.filter(pk=customer.pk).update(dues_settled=settled)
+
+
+def _reopen(dues) -> Decimal:
+    """Open the given dues whole again; answer how much of them had been settled."""
+    settled = Sum(F("amount") - F("open_amount"), output_field=MoneyField())
+    was = dues.aggregate(settled=settled)["settled"] or ZERO
+    if was:
+        dues.update(open_amount=F("amount"))
+    return was
+
+
+# Where the pool runs out: the first open due (in settlement order) that it does not cover
+# whole, and what of it stays open. A window over the open dues alone, no join: an UPDATE
+# joined to it was planned as a scan per row by PostgreSQL before statistics were gathered.
+BOUNDARY = """
+SELECT due_date, entry_date, entry_id, upto - %(pool)s FROM (
+    SELECT due_date, entry_date, entry_id, sum(open_amount) OVER (
+        ORDER BY due_date, entry_date, entry_id ROWS UNBOUNDED PRECEDING) AS upto
+    FROM ledger_due
+    WHERE book_id = %(book)s AND customer_id = %(customer)s AND open_amount > 0
+) AS running
+WHERE upto > %(pool)s
+ORDER BY due_date, entry_date, entry_id
+LIMIT 1
+"""
+
+
+def _settle_forward(customer: Customer, *, pool: Decimal) -> Decimal:
+    """Settle `pool` against the open dues, oldest first: those it covers whole, then part of
+    the next; answer how much it settled (what is left over is paid ahead)."""
+    dues = Due.objects.filter(book_id=customer.book_id, customer_id=customer.pk, open_amount__gt=0)
+    open_total = dues.aggregate(total=Sum("open_amount"))["total"] or ZERO
+    if pool >= open_total:
+        if open_total:
+            dues.update(open_amount=0)
+        return open_total
+    with connection.cursor() as cursor:
+        cursor.execute(
+            BOUNDARY, {"pool": to_cents(pool), "book": customer.book_id, "customer": customer.pk}
+        )
+        due_date, entry_date, entry_id, left_open = cursor.fetchone()
+    boundary = Key(_day(due_date), _day(entry_date), entry_id)
+    dues.exclude(_from(boundary)).update(open_amount=0)
+    dues.filter(entry_id=entry_id).update(open_amount=from_cents(int(left_open)))
+    return pool
+
+
+def _day(value) -> datetime.date:
+    """A date as the database answers it in raw SQL (SQLite: text)."""
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
+
+
+# Ageing ---------------------------------------------------------------------------------------
+
+# Days overdue: the first bucket's last day, and the name of each bucket after it.
+BUCKETS = ((0, "current"), (30, "1-30"), (60, "31-60"), (90, "61-90"), (None, "90+"))
+
+
+@dataclass(frozen=True)
+class Ageing:
+    """What is open, as of a day: due, overdue, and by how many days overdue."""
+
+    as_of: datetime.date
+    due: Decimal
+    overdue: Decimal
+    oldest_due_date: datetime.date | None
+    buckets: dict[str, Decimal]
+
+
+def aged(by_due_date: Iterable[tuple[datetime.date, Decimal]], *, as_of: datetime.date) -> Ageing:
+    """Age open amounts, given by due date, as of the end of `as_of`."""
+    buckets = {name: ZERO for _, name in BUCKETS}
+    oldest = None
+    for due_date, amount in by_due_date:
+        late = (as_of - due_date).days
+        name = next(name for last, name in BUCKETS if last is None or late <= last)
+        buckets[name] += amount
+        oldest = due_date if oldest is None else min(oldest, due_date)
+    overdue = sum(list(buckets.values())[1:], ZERO)
+    return Ageing(
+        as_of=as_of,
+        due=buckets["current"] + overdue,
+        overdue=overdue,
+        oldest_due_date=oldest,
+        buckets=buckets,
+    )
+
+
+# What was open at the end of a day before the party's latest entry, by due date, from its
+# entries: those dated on or before it, less each one reversed by then, settled oldest first.
+# An entry and its reversal are found by grouping on the original's id, in one pass over the
+# party's entries: no join, so no plan can turn it into a scan per entry (with statistics not
+# yet gathered, PostgreSQL planned the anti-join of a correlated NOT EXISTS as one).
+REPLAYED = """
+WITH originals AS (
+    SELECT COALESCE(reverses_id, id) AS id,
+           max(CASE WHEN reverses_id IS NULL THEN type END) AS type,
+           sum(CASE WHEN reverses_id IS NULL THEN amount ELSE 0 END) AS amount,
+           max(CASE WHEN reverses_id IS NULL THEN COALESCE(due_date, entry_date) END) AS due_date,
+           max(CASE WHEN reverses_id IS NULL THEN entry_date END) AS entry_date,
+           max(CASE WHEN reverses_id IS NULL THEN 0 ELSE 1 END) AS reversed
+    FROM ledger_entry
+    WHERE book_id = %(book)s AND customer_id = %(customer)s AND entry_date <= %(as_of)s
+    GROUP BY COALESCE(reverses_id, id)
+), standing AS (
+    SELECT id, type, amount, due_date, entry_date FROM originals
+    WHERE type IS NOT NULL AND reversed = 0
+), dues AS (
+    SELECT due_date, amount,
+           sum(amount) OVER (ORDER BY due_date, entry_date, id ROWS UNBOUNDED PRECEDING) AS upto,
+           -- what is paid: a scalar subquery, computed once (joined, PostgreSQL ran its
+           -- aggregate again for every due)
+           (SELECT COALESCE(sum(amount), 0) FROM standing WHERE type = %(pays)s) AS paid
+    FROM standing WHERE type = %(opens)s
+)
+SELECT due_date, sum(CASE WHEN upto - amount >= paid THEN amount ELSE upto - paid END)
+FROM dues
+WHERE upto > paid
+GROUP BY due_date
+"""
+
+
+def ageing(customer: Customer, *, as_of: datetime.date) -> Ageing:
+    """What the party had open at the end of `as_of` (in the book's days), by how long overdue:
+    from its open dues as kept (at most a row per due date), unless it has entries dated after
+    that day: then from its entries up to it."""
+    if customer.last_entry_date is None or customer.last_entry_date <= as_of:
+        return aged(kept_open(customer), as_of=as_of)
+    return aged(replayed_open(customer, as_of=as_of), as_of=as_of)
+
+
+ByDueDate = list[tuple[datetime.date, Decimal]]
+
+
+def kept_open(customer: Customer) -> ByDueDate:
+    """What the party has open now, by due date, as its dues keep it."""
+    return list(
+        Due.objects.filter(book_id=customer.book_id, customer_id=customer.pk, open_amount__gt=0)
+        .order_by("due_date")
+        .values_list("due_date")
+        .annotate(Sum("open_amount"))
+    )
+
+
+def replayed_open(
+    customer: Customer, *, as_of: datetime.date
+) -> list[tuple[datetime.date, Decimal]]:
+    """What the party had open at the end of `as_of`, by due date, from its entries."""
+    params = {
+        "book": customer.book_id,
+        "customer": customer.pk,
+        "opens": OPENS[customer.kind],
+        "pays": PAYS[customer.kind],
+        "as_of": connection.ops.adapt_datefield_value(as_of),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(REPLAYED, params)
+        rows = [(_day(day), from_cents(int(cents))) for day, cents in cursor.fetchall()]
+    return sorted(rows)
+
+
+def dues_drift() -> Iterator[tuple[Customer, list, list]]:
+    """Replay every party's dues from its entries; yield each whose kept open dues (or what
+    they add up to against its balance) disagree: (customer, kept, replayed). Reads every
+    entry: a check to run, not a query to serve."""
+    for customer in Customer.objects.order_by("pk").iterator():
+        kept = kept_open(customer)
+        replayed = replayed_open(customer, as_of=datetime.date.max)
+        if kept != replayed or sum((amount for _, amount in kept), ZERO) != customer.due:
+            yield customer, kept, replayed
