@@ -46,13 +46,15 @@ MONTH = ("2024-03-01", "2024-03-31")
 
 
 def write_history(rows: int) -> Path:
-    """A CSV of `rows` entries spread evenly over ten years, 60% credits."""
+    """A CSV of `rows` entries spread evenly over ten years, half of them credits (falling due
+    by the customer's 30-day terms) and half payments, of like amounts: payments spread through
+    the history, what is open a moving few."""
     rng = random.Random(1)
     path = Path(tempfile.mkstemp(prefix="bench-", suffix=".csv")[1])
     with path.open("w") as out:
         out.write("type,amount,entry_date,note\n")
         for n in range(rows):
-            kind = "credit" if rng.random() < 0.6 else "debit"
+            kind = "credit" if rng.random() < 0.5 else "debit"
             day = FIRST_DAY + timedelta(days=n * DAYS // rows)
             out.write(f"{kind},{rng.randint(1, 999_999) / 100:.2f},{day},entry {n}\n")
     return path
@@ -257,13 +259,25 @@ def main():
             session = requests.Session()
             session.headers["Authorization"] = auth
 
-            def customer(name):
-                return session.post(f"{server.url}/api/customers/", json={"name": name}).json()[
-                    "id"
-                ]
+            def customer(name, **terms):
+                made = session.post(f"{server.url}/api/customers/", json={"name": name, **terms})
+                return made.json()["id"]
 
-            big, small, writes = customer("Big"), customer("Small"), customer("Writes")
+            # Dues: the big customer on 30-day terms; the one every POST entry writes to with
+            # terms and a limit (block, never reached) checked in each posting's transaction.
+            big, small = customer("Big", payment_terms_days=30), customer("Small")
+            writes = customer(
+                "Writes",
+                payment_terms_days=30,
+                credit_limit="999999999999.99",
+                credit_limit_policy="block",
+            )
             one_month = customer("One month")
+            # The write floor's customers go into a second book, so the first book's customer
+            # list stays the few above (its ordering by what is overdue is measured).
+            floor_book = session.post(
+                f"{server.url}/api/books/", json={"name": "Write floor"}
+            ).json()["id"]
             # Another merchant, reading and writing their own book while the big import runs.
             neighbour = f"Bearer {register(server.url)['access']}"
             theirs = session.post(
@@ -369,15 +383,16 @@ def main():
             body = json.dumps({"type": "credit", "amount": "12.34", "note": "bench"})
             path = f"/api/customers/{writes}/entries/"
             customer_body = json.dumps({"name": "Bench customer"})
+            floor_path = f"/api/books/{floor_book}/customers/"
             workloads = {
                 "me (floor)": ("/api/auth/me/", None),
                 "POST customer (write floor)": (
-                    "/api/customers/",
+                    floor_path,
                     POST_SCRIPT
                     % {
                         "auth": auth,
                         "idempotent": "false",
-                        "path": "/api/customers/",
+                        "path": floor_path,
                         "body": customer_body,
                     },
                 ),
@@ -400,6 +415,8 @@ def main():
                     },
                 ),
                 "statement, same month, no other history": (statement_path(one_month), None),
+                "ageing, 1M entries": (f"/api/customers/{big}/ageing/", None),
+                "customer list by overdue": ("/api/customers/?ordering=-overdue", None),
                 "POST entry": (
                     path,
                     POST_SCRIPT % {"auth": auth, "idempotent": "false", "path": path, "body": body},
@@ -452,7 +469,14 @@ def main():
         (f"entry list 1M >= {list_target} x floor", ratio("entry list, 1M"), list_target),
         ("entry list 1M, type+dates >= 0.3 x floor", ratio("entry list, 1M, type+dates"), 0.3),
         ("statement, a new window's first page >= 0.4 x floor", ratio(new_window), 0.4),
+        ("ageing 1M >= 0.3 x floor", ratio("ageing, 1M entries"), 0.3),
+        ("customer list by overdue >= 0.3 x floor", ratio("customer list by overdue"), 0.3),
         ("POST entry >= 0.7 x write floor", ratio("POST entry", write_floor), 0.7),
+        (
+            "POST entry, limit and terms, >= 0.6 x write floor",
+            ratio("POST entry", write_floor),
+            0.6,
+        ),
         (
             "POST entry with key >= 0.6 x write floor",
             ratio("POST entry, Idempotency-Key", write_floor),

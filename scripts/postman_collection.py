@@ -16,6 +16,7 @@ ENTRY_KEYS = [
     "amount",
     "note",
     "entry_date",
+    "due_date",
     "created_at",
     "reverses",
     "reversed_by",
@@ -41,13 +42,22 @@ CUSTOMER_KEYS = [
     "phone",
     "address",
     "email",
+    "kind",
+    "locale",
+    "credit_limit",
+    "credit_limit_policy",
+    "payment_terms_days",
+    "reminders_enabled",
     "archived",
     "total_credit",
     "total_debit",
     "balance",
+    "due",
+    "overdue",
     "entry_count",
     "last_entry_date",
 ]
+AGEING_KEYS = ["customer", "kind", "as_of", "due", "overdue", "oldest_due_date", "buckets"]
 SUMMARY_KEYS = [
     "customer",
     "total_credit",
@@ -595,6 +605,9 @@ def build():
                 "net",
                 "customer_count",
                 "customers_with_dues",
+                "by_kind",
+                "overdue",
+                "ageing",
             ],
         ),
     ]
@@ -746,6 +759,107 @@ def build():
                 'pm.test("a header and every row", () => pm.expect(lines.length).to.eql(25001));',
                 'pm.test("its columns", () => pm.expect(lines[0])'
                 '.to.include("id,customer,customer_name,type,amount"));',
+            ],
+        ),
+    ]
+    dues = [
+        request(
+            "A customer on 15 days' credit, up to a limit the shop will not pass (managers)",
+            "POST",
+            "/api/customers/",
+            body={
+                "name": "Gupta Traders",
+                "payment_terms_days": 15,
+                "credit_limit": "10000.00",
+                "credit_limit_policy": "block",
+            },
+            status=201,
+            keys=CUSTOMER_KEYS,
+            tests=[save("dueCustomerId", "body.id")],
+        ),
+        request(
+            "A credit falls due after the terms",
+            "POST",
+            "/api/customers/{{dueCustomerId}}/entries/",
+            body={"type": "credit", "amount": "3000.00", "entry_date": "2026-01-05"},
+            status=201,
+            keys=[*ENTRY_KEYS, "warnings"],
+            tests=[
+                'pm.test("due in 15 days", () => pm.expect(body.due_date).to.eql("2026-01-20"));'
+            ],
+        ),
+        request(
+            "A credit past the block limit is a 409 and posts nothing",
+            "POST",
+            "/api/customers/{{dueCustomerId}}/entries/",
+            body={"type": "credit", "amount": "9000.00", "entry_date": "2026-01-06"},
+            status=409,
+            keys=["detail", "credit_limit", "balance_after"],
+            tests=[
+                'pm.test("says where it would go", () => '
+                'pm.expect(body.balance_after).to.eql("12000.00"));'
+            ],
+        ),
+        request(
+            "A payment settles the oldest due first",
+            "POST",
+            "/api/customers/{{dueCustomerId}}/entries/",
+            body={"type": "debit", "amount": "1000.00", "entry_date": "2026-01-25"},
+            status=201,
+            keys=ENTRY_KEYS,
+        ),
+        request(
+            "The customer's ageing as of a day",
+            "GET",
+            "/api/customers/{{dueCustomerId}}/ageing/?as_of=2026-02-28",
+            keys=AGEING_KEYS,
+            tests=[
+                'pm.test("2000 is 39 days late", () => '
+                'pm.expect(body.buckets["31-60"]).to.eql("2000.00"));',
+                'pm.test("since 20 January", () => '
+                'pm.expect(body.oldest_due_date).to.eql("2026-01-20"));',
+            ],
+        ),
+        request(
+            "Who owes what is overdue, most first",
+            "GET",
+            "/api/customers/?overdue=true&ordering=-overdue",
+            keys=PAGE_KEYS,
+            tests=[
+                'pm.test("Gupta first", () => pm.expect(body.results[0].id)'
+                '.to.eql(Number(pm.collectionVariables.get("dueCustomerId"))));',
+            ],
+        ),
+        request(
+            "A supplier: what you will give",
+            "POST",
+            "/api/customers/",
+            body={"name": "Atta Mill", "kind": "supplier", "payment_terms_days": 30},
+            status=201,
+            keys=CUSTOMER_KEYS,
+            tests=[save("supplierId", "body.id")],
+        ),
+        request(
+            "A supplier's debit is what the book owes it",
+            "POST",
+            "/api/customers/{{supplierId}}/entries/",
+            body={"type": "debit", "amount": "7500.00", "entry_date": "2026-01-01"},
+            status=201,
+            keys=ENTRY_KEYS,
+            tests=[
+                'pm.test("due in 30 days", () => pm.expect(body.due_date).to.eql("2026-01-31"));'
+            ],
+        ),
+        request(
+            "The dashboard splits receivable and payable by kind",
+            "GET",
+            "/api/summary/",
+            keys=["by_kind", "overdue", "ageing"],
+            tests=[
+                'pm.test("the mill is owed", () => '
+                'pm.expect(body.by_kind.supplier.payable).to.eql("7500.00"));',
+                'pm.test("long overdue", () => '
+                'pm.expect(body.ageing.payable["90+"]).to.eql("7500.00"));',
             ],
         ),
     ]
@@ -1107,6 +1221,8 @@ def build():
                 "bookToken",
                 "bookTokenId",
                 "bookExportJobId",
+                "dueCustomerId",
+                "supplierId",
             ]
         ],
         "item": [
@@ -1117,6 +1233,7 @@ def build():
             {"name": "Earlier clients (v1)", "item": v1},
             {"name": "Jobs", "item": jobs},
             {"name": "Books and teams", "item": team},
+            {"name": "Dues", "item": dues},
             {"name": "Operations and logout", "item": operations},
         ],
     }
