@@ -41,7 +41,8 @@ from tests.live.server import FreshDatabase, LiveServer, register  # noqa: E402
 
 RESULTS = ROOT / "bench-results"
 CONNECTIONS = 16
-FIRST_DAY, DAYS = date(2017, 1, 1), 3652  # ten years of history for the big customer
+DAYS = 3652  # ten years of history for the big customer, up to yesterday
+FIRST_DAY = date.today() - timedelta(days=DAYS)
 MONTH = ("2024-03-01", "2024-03-31")
 
 
@@ -416,6 +417,10 @@ def main():
                 ),
                 "statement, same month, no other history": (statement_path(one_month), None),
                 "ageing, 1M entries": (f"/api/customers/{big}/ageing/", None),
+                "ageing, 1M entries, as of a year ago": (
+                    f"/api/customers/{big}/ageing/?as_of={date.today() - timedelta(days=365)}",
+                    None,
+                ),
                 "customer list by overdue": ("/api/customers/?ordering=-overdue", None),
                 "POST entry": (
                     path,

@@ -11,6 +11,7 @@ each posting, in its transaction, touching only the dues whose open part changes
 """
 
 import datetime
+import heapq
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,7 +23,7 @@ from common.fields import MoneyField
 from common.money import from_cents, to_cents
 from customers.models import Customer, Kind, LimitPolicy
 from ledger.exceptions import CreditLimitExceeded, LedgerError
-from ledger.models import Due, EntryType
+from ledger.models import DailyTotal, Due, Entry, EntryType
 
 ZERO = Decimal("0.00")
 # A party's dues by kind: the type of entry that opens one, and the type that pays.
@@ -270,10 +271,10 @@ GROUP BY due_date
 def ageing(customer: Customer, *, as_of: datetime.date) -> Ageing:
     """What the party had open at the end of `as_of` (in the book's days), by how long overdue:
     from its open dues as kept (at most a row per due date), unless it has entries dated after
-    that day: then from its entries up to it."""
+    that day (a day in the past, or a post-dated entry): then as open_as_of() finds it."""
     if customer.last_entry_date is None or customer.last_entry_date <= as_of:
         return aged(kept_open(customer), as_of=as_of)
-    return aged(replayed_open(customer, as_of=as_of), as_of=as_of)
+    return aged(open_as_of(customer, as_of=as_of), as_of=as_of)
 
 
 ByDueDate = list[tuple[datetime.date, Decimal]]
@@ -289,10 +290,56 @@ def kept_open(customer: Customer) -> ByDueDate:
     )
 
 
-def replayed_open(
-    customer: Customer, *, as_of: datetime.date
-) -> list[tuple[datetime.date, Decimal]]:
-    """What the party had open at the end of `as_of`, by due date, from its entries."""
+def open_as_of(customer: Customer, *, as_of: datetime.date) -> ByDueDate:
+    """What the party had open at the end of `as_of`, by due date, without replaying its
+    history. Payments settle the oldest dues first, so what is open is always the newest dues
+    (in settlement order) adding up to what was due: its exposure that day, from its daily
+    totals. Walk back from its newest due, skipping dues dated after the day
+    and taking back those reversed only after it. The work grows with what was open then and
+    with the entries dated since, never with the whole history."""
+    entries = Entry.objects.filter(book_id=customer.book_id, customer_id=customer.pk)
+    later = entries.filter(entry_date__gt=as_of)
+    # The balance that day: today's, less the days since (a row per day after it).
+    since = DailyTotal.objects.filter(
+        book_id=customer.book_id, customer_id=customer.pk, day__gt=as_of
+    ).aggregate(credit=Sum("credit"), debit=Sum("debit"))
+    balance = customer.balance - (since["credit"] or ZERO) + (since["debit"] or ZERO)
+    # A reversal dated on or before the day of an entry dated after it: the day's balance
+    # counts it, but an entry and its reversal count only together.
+    lone = later.filter(reverses__isnull=True, reversed_by__entry_date__lte=as_of)
+    for type, amount in lone.values_list("reversed_by__type", "reversed_by__amount"):
+        balance -= amount if type == EntryType.CREDIT else -amount
+    due = max(-balance if customer.kind == Kind.SUPPLIER else balance, ZERO)
+    if not due:
+        return []
+    # Dues whose entries were reversed only after the day stood on it.
+    revived = sorted(
+        (due_date or entry_date, entry_date, pk, amount)
+        for due_date, entry_date, pk, amount in later.filter(
+            reverses__entry_date__lte=as_of, reverses__type=OPENS[customer.kind]
+        ).values_list(
+            "reverses__due_date", "reverses__entry_date", "reverses_id", "reverses__amount"
+        )
+    )[::-1]
+    standing = (
+        Due.objects.filter(book_id=customer.book_id, customer_id=customer.pk, entry_date__lte=as_of)
+        .order_by(*(f"-{name}" for name in ORDER))
+        .values_list(*ORDER, "amount")
+        .iterator(chunk_size=500)
+    )
+    open_by_day: dict[datetime.date, Decimal] = {}
+    for due_date, _, _, amount in heapq.merge(standing, revived, reverse=True):
+        part = min(amount, due)
+        open_by_day[due_date] = open_by_day.get(due_date, ZERO) + part
+        due -= part
+        if not due:
+            break
+    return sorted(open_by_day.items())
+
+
+def replayed_open(customer: Customer, *, as_of: datetime.date) -> ByDueDate:
+    """What the party had open at the end of `as_of`, by due date, replayed from its entries
+    (every one of them: for verify_ledger's check)."""
     params = {
         "book": customer.book_id,
         "customer": customer.pk,
