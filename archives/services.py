@@ -32,6 +32,8 @@ def restore(*, archive: Archive, owner) -> Book:
         given = {k: row[k] for k in (*CONTACT, *DUES_COLUMNS) if k in row}
         if given.get("credit_limit") == "":
             given["credit_limit"] = None
+        if "reminders_enabled" in given:  # the CSV's text of a yes/no
+            given["reminders_enabled"] = given["reminders_enabled"] == "True"
         fields = CustomerSerializer(data=given)
         if not fields.is_valid():
             raise InvalidArchive(f"customers.csv customer {row['id']}: {fields.errors}.")

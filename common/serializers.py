@@ -69,6 +69,12 @@ class LimitField(AmountField):
         kwargs.setdefault("min_value", 0)
         super().__init__(**kwargs)
 
+    def validate_empty_values(self, data):
+        # DRF reads "" as null for a nullable decimal; in JSON, null is written null.
+        if isinstance(data, str) and not data.strip():
+            self.fail("invalid")
+        return super().validate_empty_values(data)
+
 
 class DateField(serializers.DateField):
     """A date as the API takes it: YYYY-MM-DD only (see common.dates)."""
@@ -80,6 +86,17 @@ class DateField(serializers.DateField):
             return parse_date(value)
         except ValueError as exc:
             raise serializers.ValidationError(str(exc), code="invalid") from None
+
+
+class JSONBooleanField(serializers.BooleanField):
+    """A yes/no in a JSON body: true or false, never 0, 1 or "yes" (the schema says boolean)."""
+
+    default_error_messages = {"invalid": "Must be true or false."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
 
 
 class StringOnlyMixin:

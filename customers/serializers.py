@@ -7,6 +7,7 @@ from rest_framework import serializers
 from books.serializers import known_locale
 from common.serializers import (
     EmailTextField,
+    JSONBooleanField,
     LimitField,
     MoneyField,
     TextField,
@@ -51,7 +52,7 @@ class CustomerSerializer(serializers.ModelSerializer):
         required=False,
         help_text="A credit without a due date falls due this many days after its date.",
     )
-    reminders_enabled = serializers.BooleanField(required=False)
+    reminders_enabled = JSONBooleanField(required=False)
     archived = serializers.BooleanField(source="is_archived", read_only=True)
     total_credit = MoneyField()
     total_debit = MoneyField()

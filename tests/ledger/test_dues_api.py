@@ -50,6 +50,7 @@ class TestParty:
         [
             {"credit_limit": "-1"},
             {"credit_limit": "1e3"},
+            {"credit_limit": ""},
             {"credit_limit_policy": "shout"},
             {"payment_terms_days": 3651},
             {"payment_terms_days": -1},
@@ -322,3 +323,12 @@ def test_a_clerk_may_not_set_a_limit_but_may_edit_contact(user):
     assert refused.status_code == 403
     assert "manager" in refused.json()["detail"]
     assert client.patch(url, {"name": "R"}, format="json").status_code == 200
+
+
+@pytest.mark.parametrize("value", [0, 1, "true", "yes", None])
+def test_reminders_enabled_is_a_json_boolean(client, customer, value):
+    response = client.patch(
+        f"/api/customers/{customer.pk}/", {"reminders_enabled": value}, format="json"
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["reminders_enabled"]
