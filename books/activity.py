@@ -25,6 +25,9 @@ ACTIONS = [
     "member.left",
     "token.created",
     "token.revoked",
+    "link.created",
+    "link.revoked",
+    "link.opened",
 ]
 
 

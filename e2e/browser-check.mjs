@@ -1,9 +1,11 @@
 // A person's view, in Debian's Chromium: the API docs render with the server's own assets,
-// and the browsable API logs in, lists customers, creates one with its form and shows its
-// summary. Usage: node e2e/browser-check.mjs BASE_URL USERNAME PASSWORD SCREENSHOT_DIR
+// the browsable API logs in, lists customers, creates one with its form and shows its
+// summary; and a customer opens their statement link on a phone-sized screen, with nothing
+// from the internet. Usage:
+// node e2e/browser-check.mjs BASE_URL USERNAME PASSWORD SCREENSHOT_DIR STATEMENT_LINK
 import { chromium } from "playwright-core";
 
-const [base, username, password, shots] = process.argv.slice(2);
+const [base, username, password, shots, statementLink] = process.argv.slice(2);
 const origin = new URL(base).origin;
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
@@ -70,6 +72,36 @@ try {
   const summary = await page.locator(".response-info pre").innerText();
   check(summary.includes('"balance": "0.00"'), "the new customer's summary opens");
   await page.screenshot({ path: `${shots}/customer-summary.png` });
+
+  // The customer's statement link, opened as a customer would: no account, a phone's screen.
+  const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
+  const fromElsewhere = [];
+  await phone.route("**/*", (route) => {
+    const url = route.request().url();
+    if (url.startsWith(origin) || url.startsWith("data:")) return route.continue();
+    fromElsewhere.push(url);
+    return route.abort();
+  });
+  const opened = await phone.goto(statementLink);
+  check(opened.status() === 200, `the statement link opens (${opened.status()})`);
+  const business = await phone.locator("#business").innerText();
+  check(business === "Asha Stores", `the business is named: ${business}`);
+  const due = await phone.locator("#due .amount").innerText();
+  check(due.includes("1,250.50"), `the amount due is shown: ${due}`);
+  const qr = await phone.locator("#pay svg").boundingBox();
+  check(qr !== null && qr.width >= 150 && qr.x + qr.width <= 390,
+        `the UPI code is drawn, within a phone's width (${JSON.stringify(qr)})`);
+  const payHref = await phone.locator("#pay a.button").getAttribute("href");
+  check(payHref.startsWith("upi://pay?pa=asha%40okbank") && payHref.includes("am=1250.50"),
+        `the pay button asks for the amount due: ${payHref}`);
+  const width = await phone.evaluate(() => document.documentElement.scrollWidth);
+  check(width <= 390, `nothing scrolls sideways on a phone (${width}px)`);
+  await phone.screenshot({ path: `${shots}/statement-link.png`, fullPage: true });
+  check(fromElsewhere.length === 0, `the page needs nothing from the internet ${fromElsewhere.join(" ")}`);
+  const altered = await phone.goto(statementLink.replace(/.\/$/, (m) => (m[0] === "A" ? "B" : "A") + "/"));
+  check(altered.status() === 404 && (await phone.locator("#reason").innerText()).includes("not valid"),
+        "an altered link opens a plain page saying so");
+  await phone.screenshot({ path: `${shots}/statement-link-altered.png` });
 } finally {
   await browser.close();
 }

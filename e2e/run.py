@@ -16,6 +16,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ledger_project.test_settings")
 
 import django  # noqa: E402
+import requests  # noqa: E402
 
 django.setup()
 
@@ -35,6 +36,39 @@ def step(title):
 def run(command, check=False, **kwargs):
     print("$ " + " ".join(str(part) for part in command), flush=True)
     return subprocess.run([str(part) for part in command], cwd=ROOT, check=check, **kwargs)
+
+
+def statement_link(base_url: str, access: str) -> str:
+    """A customer who owes something, in a book with a UPI id, and the link to their
+    statement page, made through the API."""
+    http = requests.Session()
+    http.headers["Authorization"] = f"Bearer {access}"
+    book = http.get(f"{base_url}/api/auth/me/", timeout=30).json()["default_book"]
+    http.patch(
+        f"{base_url}/api/books/{book}/",
+        json={
+            "address": "12 MG Road, Pune",
+            "phone": "+91 20 1234 5678",
+            "payment_details": "asha@okbank",
+        },
+        timeout=30,
+    ).raise_for_status()
+    customer = http.post(
+        f"{base_url}/api/customers/",
+        json={"name": "Ravi Kumar", "phone": "+91 98765 43210", "payment_terms_days": 15},
+        timeout=30,
+    ).json()["id"]
+    for body in (
+        {"type": "credit", "amount": "1500.00", "entry_date": "2026-01-05", "note": "rice, 20 kg"},
+        {"type": "credit", "amount": "250.50", "note": "sugar"},
+        {"type": "debit", "amount": "500.00", "note": "UPI"},
+    ):
+        http.post(
+            f"{base_url}/api/customers/{customer}/entries/", json=body, timeout=30
+        ).raise_for_status()
+    link = http.post(f"{base_url}/api/customers/{customer}/links/", json={}, timeout=30)
+    link.raise_for_status()
+    return link.json()["url"]
 
 
 def main() -> int:
@@ -76,7 +110,7 @@ def main() -> int:
         ).returncode:
             failures.append("newman")
 
-        step("Browser (Chromium): docs and the browsable API")
+        step("Browser (Chromium): docs, the browsable API and a customer's statement link")
         SCREENSHOTS.mkdir(exist_ok=True)
         person = register(server.url)
         if run(
@@ -87,6 +121,7 @@ def main() -> int:
                 person["username"],
                 "a-long-live-password-9",
                 SCREENSHOTS,
+                statement_link(server.url, person["access"]),
             ]
         ).returncode:
             failures.append("browser check")

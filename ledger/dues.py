@@ -272,9 +272,15 @@ def ageing(customer: Customer, *, as_of: datetime.date) -> Ageing:
     """What the party had open at the end of `as_of` (in the book's days), by how long overdue:
     from its open dues as kept (at most a row per due date), unless it has entries dated after
     that day (a day in the past, or a post-dated entry): then as open_as_of() finds it."""
+    return aged(open_by_due_date(customer, as_of=as_of), as_of=as_of)
+
+
+def open_by_due_date(customer: Customer, *, as_of: datetime.date) -> "ByDueDate":
+    """What the party had open at the end of `as_of`, by due date (oldest first): as its dues
+    keep it, unless it has entries dated after that day: then as open_as_of() finds it."""
     if customer.last_entry_date is None or customer.last_entry_date <= as_of:
-        return aged(kept_open(customer), as_of=as_of)
-    return aged(open_as_of(customer, as_of=as_of), as_of=as_of)
+        return kept_open(customer)
+    return open_as_of(customer, as_of=as_of)
 
 
 ByDueDate = list[tuple[datetime.date, Decimal]]

@@ -12,6 +12,7 @@ from books.team import BookTokenViewSet, InvitationViewSet, MemberViewSet, Perso
 from books.views import ActivityViewSet, BookViewSet
 from jobs.views import JobViewSet
 from ledger.views import CustomerEntryViewSet, CustomerLedgerViewSet, DashboardViewSet, EntryViewSet
+from links.views import LinkViewSet
 
 router = DefaultRouter()
 router.include_format_suffixes = False  # formats are chosen with ?format=, one URL per resource
@@ -27,6 +28,7 @@ router.register("books", BookViewSet, basename="book")
 # /customers/{customer_pk}/entries/ (and .../entries/import/): one customer's entries.
 customer_router = NestedSimpleRouter(router, "customers", lookup="customer")
 customer_router.register("entries", CustomerEntryViewSet, basename="customer-entry")
+customer_router.register("links", LinkViewSet, basename="customer-link")
 
 # /books/{book_pk}/...: the same routes in a book named by the URL.
 book_router = NestedSimpleRouter(router, "books", lookup="book")
@@ -40,6 +42,7 @@ book_router.register("tokens", BookTokenViewSet, basename="book-token")
 book_router.register("export", BookExportViewSet, basename="book-export")
 book_customer_router = NestedSimpleRouter(book_router, "customers", lookup="customer")
 book_customer_router.register("entries", CustomerEntryViewSet, basename="book-customer-entry")
+book_customer_router.register("links", LinkViewSet, basename="book-customer-link")
 
 urlpatterns = [
     *router.urls,

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "customers",
     "ledger",
     "archives",
+    "links",
     "jobs",
 ]
 
@@ -181,6 +182,8 @@ PASSWORD_RESET_URL = os.environ.get("PASSWORD_RESET_URL", "")
 # An invitation by email carries a code good for this many days; the mail links to
 # INVITATION_URL with the code at {token} (empty: the API's register route, ?invitation=).
 INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
+# How long a customer's statement link works unless its maker says otherwise.
+STATEMENT_LINK_DAYS = env_int("STATEMENT_LINK_DAYS", 30)
 INVITATION_URL = os.environ.get("INVITATION_URL", "")
 
 # Email: through the SMTP server EMAIL_HOST names; without one, mails are written to the job
@@ -235,6 +238,8 @@ REST_FRAMEWORK = {
         # Per user, on the routes that read or write a whole ledger at once.
         "export": os.environ.get("THROTTLE_EXPORT_RATE", "30/min"),
         "import": os.environ.get("THROTTLE_IMPORT_RATE", "20/min"),
+        # Per client address, on the public statement link pages.
+        "link": os.environ.get("THROTTLE_LINK_RATE", "30/min"),
     },
     # Client addresses come from REMOTE_ADDR unless the operator says how many proxies to trust;
     # trusting X-Forwarded-For by default would let any client pick its own throttle bucket.

@@ -10,6 +10,7 @@ from books.views import RegisterView
 from common import views as common_views
 from common.throttling import throttled_login
 from ledger_project import api_router
+from links.views import statement_link
 
 api = [
     path("auth/", include("books.urls")),
@@ -42,6 +43,8 @@ urlpatterns = [
     path("api/token/refresh/", RefreshView.as_view(), name="v1-token-refresh"),
     path("app/", include((v1, "v1"))),
     path("healthz", common_views.HealthView.as_view(), name="healthz"),
+    # A customer's statement page, opened by a signed link without an account.
+    path("s/<str:token>/", statement_link, name="statement-link"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

@@ -57,6 +57,17 @@ CUSTOMER_KEYS = [
     "entry_count",
     "last_entry_date",
 ]
+LINK_KEYS = [
+    "id",
+    "url",
+    "customer",
+    "created_at",
+    "expires_at",
+    "revoked",
+    "created_by",
+    "opened_count",
+    "last_opened_at",
+]
 AGEING_KEYS = ["customer", "kind", "as_of", "due", "overdue", "oldest_due_date", "buckets"]
 SUMMARY_KEYS = [
     "customer",
@@ -834,6 +845,52 @@ def build():
             ],
         ),
         request(
+            "A statement link the customer opens without an account (clerks)",
+            "POST",
+            "/api/customers/{{dueCustomerId}}/links/",
+            body={"days": 7},
+            status=201,
+            keys=LINK_KEYS,
+            tests=[
+                save("linkId", "body.id"),
+                save("linkPath", 'body.url.replace(/^https?:\\/\\/[^/]+/, "")'),
+            ],
+        ),
+        request(
+            "The customer's links",
+            "GET",
+            "/api/customers/{{dueCustomerId}}/links/",
+            keys=PAGE_KEYS,
+        ),
+        request(
+            "The customer opens it: a page for a phone, no account",
+            "GET",
+            "{{linkPath}}",
+            auth=False,
+            tests=[
+                'pm.test("is HTML", () => pm.expect(pm.response.headers.get("Content-Type"))'
+                '.to.include("text/html"));',
+                'pm.test("says what is due", () => pm.expect(pm.response.text())'
+                '.to.include("Amount due from you"));',
+            ],
+        ),
+        request(
+            "A manager revokes it",
+            "DELETE",
+            "/api/customers/{{dueCustomerId}}/links/{{linkId}}/",
+            status=204,
+        ),
+        request(
+            "A revoked link opens a plain page saying so",
+            "GET",
+            "{{linkPath}}",
+            status=410,
+            auth=False,
+            tests=[
+                'pm.test("withdrawn", () => pm.expect(pm.response.text()).to.include("withdrawn"));'
+            ],
+        ),
+        request(
             "A supplier: what you will give",
             "POST",
             "/api/customers/",
@@ -1226,6 +1283,8 @@ def build():
                 "bookExportJobId",
                 "dueCustomerId",
                 "supplierId",
+                "linkId",
+                "linkPath",
             ]
         ],
         "item": [

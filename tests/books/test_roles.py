@@ -9,6 +9,8 @@ from books.models import Activity, Book, Membership, Role, TokenScope
 from customers.models import Customer
 from jobs.models import Job
 from ledger.models import DailyTotal, Due, Entry, IdempotencyKey, StagedEntry
+from links import services as link_services
+from links.models import StatementLink
 from tests.factories import client_for, make_customer, make_user, post
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +36,9 @@ ROUTES = [
     ("post", "/customers/{c}/restore/", None, Role.MANAGER),
     ("get", "/customers/{c}/summary/", None, Role.VIEWER),
     ("get", "/customers/{c}/ageing/", None, Role.VIEWER),
+    ("get", "/customers/{c}/links/", None, Role.CLERK),
+    ("post", "/customers/{c}/links/", {}, Role.CLERK),
+    ("delete", "/customers/{c}/links/{l}/", None, Role.MANAGER),
     ("get", "/customers/{c}/statement/", None, Role.VIEWER),
     ("get", "/customers/{c}/statement/?format=csv", None, Role.VIEWER),
     ("get", "/customers/{c}/statement/?format=pdf", None, Role.VIEWER),
@@ -77,7 +82,8 @@ def shop():
     till, _ = tokens.create_book_token(book=book, name="Old till", role=Role.CLERK, by=owner)
     customer = make_customer(book, name="Ravi")
     entry = post(customer, "credit", "10.00", by=owner)
-    return book, people, customer, entry, extra, till
+    link = link_services.create_link(book=book, customer=customer, by=owner)
+    return book, people, customer, entry, extra, till, link
 
 
 def ledger_state():
@@ -93,6 +99,7 @@ def ledger_state():
         Activity.objects.count(),
         list(TokenScope.objects.order_by("pk").values()),
         IdempotencyKey.objects.count(),
+        list(StatementLink.objects.order_by("pk").values()),
     ]
 
 
@@ -105,12 +112,12 @@ def send(client, method, url, body):
 @pytest.mark.parametrize("who", WHO)
 @pytest.mark.parametrize(("method", "path", "body", "needed"), ROUTES)
 def test_the_role_table(shop, method, path, body, needed, who):
-    book, people, customer, entry, extra, till = shop
+    book, people, customer, entry, extra, till, link = shop
     if path == "/restore/":
         services.archive_book(book=book, by=people[Role.OWNER])
     if path == "/customers/{c}/restore/":
         Customer.objects.filter(pk=customer.pk).update(archived_at="2026-01-01T00:00:00Z")
-    ids = {"c": customer.pk, "e": entry.pk, "m": extra.pk, "t": till.pk}
+    ids = {"c": customer.pk, "e": entry.pk, "m": extra.pk, "t": till.pk, "l": link.pk}
     url = f"/api/books/{book.pk}" + path.format(**ids)
     if isinstance(body, dict):
         body = {k: v.format(**ids) if isinstance(v, str) else v for k, v in body.items()}
@@ -154,13 +161,14 @@ def test_the_table_covers_every_route_of_a_book():
         .replace("{e}", "(?P<pk>[0-9]+)")
         .replace("{m}", "(?P<pk>[0-9]+)")
         .replace("{t}", "(?P<pk>[0-9]+)")
+        .replace("{l}", "(?P<pk>[0-9]+)")
         for _, path, _, _ in ROUTES
     }
     # A customer's own routes name it `pk`; its entries name it `customer_pk`.
     covered |= {
         c.replace("customers/(?P<customer_pk>[0-9]+)/", "customers/(?P<pk>[0-9]+)/")
         for c in covered
-        if "/entries/" not in c
+        if "/entries/" not in c and "/links/" not in c
     }
     missing = (
         book_routes
