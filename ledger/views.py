@@ -387,7 +387,7 @@ class CustomerLedgerViewSet(FileFormatsMixin, CustomerViewSet):
                 }
             )
         response = HttpResponse(
-            render_statement(*statements.read_whole(statement), merchant=self.tenant.name),
+            render_statement(*statements.read_whole(statement), today=self.tenant.today()),
             content_type="application/pdf",
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -3,8 +3,6 @@ what is due and when, how overdue, the latest entries and a UPI payment code, fo
 Babel for the locale."""
 
 import datetime
-import re
-from urllib.parse import urlencode
 
 import segno
 from babel import Locale, UnknownLocaleError
@@ -14,11 +12,9 @@ from babel.numbers import format_currency
 from customers.models import Kind
 from ledger import dues
 from ledger.models import Entry
+from ledger.pdf import upi_uri
 
 RECENT = 20
-# A UPI id (VPA) in the book's payment details: name@bank.
-UPI_ID = re.compile(r"\b[\w.\-]{2,256}@[A-Za-z][A-Za-z0-9]{1,63}\b")
-
 # The page's words, by language; other languages read English. Amounts and dates follow the
 # full locale (hi-IN, bn-BD, ...) through Babel.
 WORDS = {
@@ -107,15 +103,6 @@ def locale_of(customer) -> Locale:
     return Locale("en")
 
 
-def upi_uri(book, *, amount, name: str, note: str) -> str | None:
-    """The upi://pay link for `amount` to the book's UPI id, if its payment details hold one."""
-    found = UPI_ID.search(book.payment_details or "")
-    if found is None:
-        return None
-    query = {"pa": found.group(0), "pn": name, "am": f"{amount:.2f}", "cu": book.currency}
-    return "upi://pay?" + urlencode({**query, "tn": note})
-
-
 def statement_page(link, *, today: datetime.date) -> dict:
     """The template context of a link's page."""
     customer, book = link.customer, link.book
@@ -137,13 +124,7 @@ def statement_page(link, *, today: datetime.date) -> dict:
         .order_by("-entry_date", "-id")
         .values_list("entry_date", "type", "amount", "note")[:RECENT]
     )
-    uri = (
-        None
-        if supplier or not aged.due
-        else upi_uri(
-            book, amount=aged.due, name=book.name, note=f"{customer.name} {today.isoformat()}"
-        )
-    )
+    uri = None if supplier or not aged.due else upi_uri(book, aged.due, note=customer.name)
     labels = {"current": words["current"]}
     return {
         "lang": locale.language,

@@ -103,7 +103,7 @@ def _pdf(link, headers) -> HttpResponse:
         start = today.toordinal() - 30
         statement = statements.statement(link.customer, start_date=type(today).fromordinal(start))
     response = HttpResponse(
-        render_statement(*statements.read_whole(statement), merchant=link.book.name),
+        render_statement(*statements.read_whole(statement), today=today),
         content_type="application/pdf",
         headers=headers,
     )

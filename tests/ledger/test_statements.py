@@ -7,6 +7,7 @@ import itertools
 import json
 import logging
 import random
+import re
 import subprocess
 from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
@@ -431,7 +432,7 @@ class TestPDF:
         for expected in [
             "Asha Traders",
             "Ravi Kumar",
-            "2026-02-01",
+            "1 Feb 2026",  # the period, in the locale's style (the book's: en-IN)
             "Opening balance",
             "749.50",
             "Closing balance",
@@ -463,6 +464,64 @@ class TestPDF:
         post(customer, note="sugar 5 kg")
         text = self.text_of(self.pdf(client, customer), tmp_path)
         assert "चीनी 5 kg" in text and "sugar 5 kg" in text
+
+    def test_a_pdf_is_ready_to_send_with_the_due_amount_and_a_payment_code_where_expected(
+        self, client, customer, tmp_path
+    ):
+        book = customer.book
+        book.name, book.address, book.phone = "Asha Traders", "12 MG Road, Pune", "+91 20 1234 5678"
+        book.payment_details = "asha.traders@okbank"
+        book.save()
+        post(customer, "credit", "123456.50", entry_date=D(2026, 1, 5), note="rice")
+        path = tmp_path / "statement.pdf"
+        path.write_bytes(self.pdf(client, customer))
+        text = self.text_of(path.read_bytes(), tmp_path)
+        for expected in [
+            "12 MG Road, Pune",
+            "Phone: +91 20 1234 5678",
+            "Amount due from you",
+            "₹1,23,456.50",  # the book's currency, grouped as en-IN groups it
+            "90+ days overdue",
+            "Scan to pay (UPI)",
+            "made on",
+            "Page 1 of 1",
+        ]:
+            assert expected in text, expected
+        # Where each is drawn: words' boxes from pdftotext, the code's pixels from pdftoppm.
+        boxes = subprocess.run(
+            ["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        words = {}  # each word's first box
+        for m in re.finditer(
+            r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]+)<', boxes
+        ):
+            words.setdefault(m.group(5), tuple(float(m.group(n)) for n in range(1, 5)))
+        page_width = 595.28  # A4, in points
+        x_min, y_min, _, _ = words["Asha"]
+        assert x_min < 60 and y_min < 60, "the business's name heads the page, on the left"
+        x_min, y_min, x_max, _ = words["₹1,23,456.50"]
+        assert y_min < 300 and x_max < page_width - 100, "the amount due is near the top"
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "72", "-f", "1", "-l", "1", str(path), str(tmp_path / "p")],
+            check=True,
+        )
+        page = Image.open(tmp_path / "p-1.png").convert("L")
+        # The code: 32 mm square at the top right, inside the 10 mm margins (72 dpi).
+        mm = 72 / 25.4
+        square = page.crop(
+            (
+                round(page.width - 10 * mm - 32 * mm),
+                round(10 * mm),
+                round(page.width - 10 * mm),
+                round(42 * mm),
+            )
+        )
+        dark = sum(square.histogram()[:128]) / (square.width * square.height)
+        assert 0.25 < dark < 0.75, f"a QR code's modules are drawn there ({dark:.2f} dark)"
+
+    def test_a_pdf_without_a_upi_id_or_anything_due_draws_no_code(self, client, customer, tmp_path):
+        post(customer, "credit", "10.00")
+        assert "Scan to pay" not in self.text_of(self.pdf(client, customer), tmp_path)
 
     def test_a_pdf_writes_nothing_to_the_log(self, client, customer, history, caplog):
         with caplog.at_level(logging.DEBUG):
