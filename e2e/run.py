@@ -47,6 +47,7 @@ def statement_link(base_url: str, access: str) -> str:
     http.patch(
         f"{base_url}/api/books/{book}/",
         json={
+            "name": "Asha Stores",
             "address": "12 MG Road, Pune",
             "phone": "+91 20 1234 5678",
             "payment_details": "asha@okbank",
