@@ -170,7 +170,7 @@ def wrk(
             command += ["-s", lua.name]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
     os.unlink(lua.name)
-    if not re.search(r"^\s+50%\s+[\d.]+(us|ms|s|m)$", output, re.MULTILINE):
+    if not re.search(r"^\s+50%\s+[\d.]+(us|ms|s|m)\s*$", output, re.MULTILINE):
         raise RuntimeError(f"wrk measured nothing for {url}:\n{output}")
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     errors = re.search(

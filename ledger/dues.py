@@ -19,7 +19,6 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import F, Q, Sum
 
-from common.db import streaming_read
 from common.fields import MoneyField
 from common.money import from_cents, to_cents
 from customers.models import Customer, Kind, LimitPolicy
@@ -328,23 +327,51 @@ def open_as_of(customer: Customer, *, as_of: datetime.date) -> ByDueDate:
             "reverses__due_date", "reverses__entry_date", "reverses_id", "reverses__amount"
         )
     )[::-1]
-    standing = (
-        Due.objects.filter(book_id=customer.book_id, customer_id=customer.pk, entry_date__lte=as_of)
-        .order_by(*(f"-{name}" for name in ORDER))
-        .values_list(*ORDER, "amount")
-        .iterator(chunk_size=500)
-    )
     open_by_day: dict[datetime.date, Decimal] = {}
-    # Streamed, and left as soon as the walk is done (outside a transaction PostgreSQL would
-    # copy every due of the query when it declares the cursor: seconds for a big customer).
-    with streaming_read():
-        for due_date, _, _, amount in heapq.merge(standing, revived, reverse=True):
-            part = min(amount, due)
-            open_by_day[due_date] = open_by_day.get(due_date, ZERO) + part
-            due -= part
-            if not due:
-                break
+    newest_first = _newest_dues(customer, entered_by=as_of)
+    for due_date, _, _, amount in heapq.merge(newest_first, revived, reverse=True):
+        part = min(amount, due)
+        open_by_day[due_date] = open_by_day.get(due_date, ZERO) + part
+        due -= part
+        if not due:
+            break
     return sorted(open_by_day.items())
+
+
+# A page of the party's dues entered by a day, newest first in settlement order, after a key:
+# each page a short range of the settlement-order index read backwards (a query without a
+# LIMIT was planned by PostgreSQL as a sort of every due: 1.4 s for a million-entry customer).
+NEWEST_DUES = """
+SELECT due_date, entry_date, entry_id, amount FROM ledger_due
+WHERE book_id = %(book)s AND customer_id = %(customer)s AND entry_date <= %(day)s {after}
+ORDER BY due_date DESC, entry_date DESC, entry_id DESC
+LIMIT %(limit)s
+"""
+AFTER = "AND (due_date, entry_date, entry_id) < (%(due_date)s, %(entry_date)s, %(entry_id)s)"
+
+
+def _newest_dues(customer: Customer, *, entered_by: datetime.date, page: int = 500):
+    """The party's dues entered on or before a day, newest first in settlement order, as
+    (due_date, entry_date, entry_id, amount), a page at a time."""
+    day = connection.ops.adapt_datefield_value
+    params = {
+        "book": customer.book_id,
+        "customer": customer.pk,
+        "day": day(entered_by),
+        "limit": page,
+    }
+    after = ""
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(NEWEST_DUES.format(after=after), params)
+            rows = cursor.fetchall()
+        for due_date, entry_date, entry_id, cents in rows:
+            yield _day(due_date), _day(entry_date), entry_id, from_cents(int(cents))
+        if len(rows) < page:
+            return
+        due_date, entry_date, entry_id, _ = rows[-1]
+        params |= {"due_date": due_date, "entry_date": entry_date, "entry_id": entry_id}
+        after = AFTER
 
 
 def replayed_open(customer: Customer, *, as_of: datetime.date) -> ByDueDate:

@@ -70,6 +70,12 @@ def shaping_available() -> bool:
     return True
 
 
+def _draws_unshaped(character: str) -> bool:
+    """Latin (with its accents), general punctuation and currency signs: no shaping needed."""
+    code = ord(character)
+    return code < 0x0250 or 0x2000 <= code <= 0x20CF
+
+
 class StatementPDF(FPDF):
     """A4 pages with a header line and 'Page n of N' in the footer."""
 
@@ -103,9 +109,10 @@ class StatementPDF(FPDF):
 
     def shape_for(self, text: str) -> None:
         """Shape the text (HarfBuzz, after the bidirectional algorithm) only if it needs it:
-        dates, amounts and most notes are ASCII, and shaping every cell made a 10,000-line
-        statement take 10 s instead of 2."""
-        needed = self.shaping and not text.isascii()
+        shaping every cell made a 10,000-line statement take 10 s instead of 2. Latin letters,
+        punctuation and currency signs (an amount's ₹) draw as they are; other scripts
+        (Devanagari, Bengali, Arabic, ...) are shaped."""
+        needed = self.shaping and not all(map(_draws_unshaped, text))
         if needed != self.shaped:
             self.set_text_shaping(needed)
             self.shaped = needed

@@ -5,14 +5,11 @@ Babel for the locale."""
 import datetime
 
 import segno
-from babel import Locale, UnknownLocaleError
-from babel.dates import format_date
-from babel.numbers import format_currency
 
 from customers.models import Kind
 from ledger import dues
 from ledger.models import Entry
-from ledger.pdf import upi_uri
+from ledger.pdf import Formats, upi_uri
 
 RECENT = 20
 # The page's words, by language; other languages read English. Amounts and dates follow the
@@ -93,31 +90,15 @@ WORDS = {
 }
 
 
-def locale_of(customer) -> Locale:
-    """The customer's locale, else the book's, else English (India)."""
-    for name in (customer.locale, customer.book.locale, "en-IN"):
-        try:
-            return Locale.parse(name, sep="-")
-        except (ValueError, TypeError, UnknownLocaleError):
-            continue
-    return Locale("en")
-
-
 def statement_page(link, *, today: datetime.date) -> dict:
     """The template context of a link's page."""
     customer, book = link.customer, link.book
-    locale = locale_of(customer)
-    words = WORDS.get(locale.language, WORDS["en"])
-
-    def money(amount):
-        return format_currency(amount, book.currency, locale=locale)
-
-    def day(value):
-        return format_date(value, format="medium", locale=locale)
-
+    formats = Formats(customer)
+    money, day = formats.money, formats.day
+    words = WORDS.get(formats.locale.language, WORDS["en"])
     supplier = customer.kind == Kind.SUPPLIER
-    aged = dues.ageing(customer, as_of=today)
     by_due_date = dues.open_by_due_date(customer, as_of=today)
+    aged = dues.aged(by_due_date, as_of=today)
     recent = (
         Entry.objects.of(book)
         .filter(customer=customer)
@@ -127,7 +108,7 @@ def statement_page(link, *, today: datetime.date) -> dict:
     uri = None if supplier or not aged.due else upi_uri(book, aged.due, note=customer.name)
     labels = {"current": words["current"]}
     return {
-        "lang": locale.language,
+        "lang": formats.locale.language,
         "words": words,
         "book": book,
         "customer": customer,

@@ -1,6 +1,7 @@
 """The statement link routes: a customer's links (make, list, revoke) under the API, and the
 public page a link opens, with no account."""
 
+import datetime
 import math
 from functools import cached_property
 
@@ -95,13 +96,14 @@ def statement_link(request, token: str):
 
 
 def _pdf(link, headers) -> HttpResponse:
-    """The customer's statement of the last year as a PDF (the last month, if that is more than
-    a PDF holds)."""
+    """The customer's statement of the last year as a PDF, or of the last quarter, month, week
+    or day: the longest that a PDF holds."""
     today = link.book.today()
-    statement = statements.statement(link.customer, start_date=today.replace(year=today.year - 1))
-    if statement.entry_count > settings.STATEMENT_PDF_MAX_ENTRIES:
-        start = today.toordinal() - 30
-        statement = statements.statement(link.customer, start_date=type(today).fromordinal(start))
+    for days in (365, 90, 30, 7, 1):
+        start = today - datetime.timedelta(days=days - 1)
+        statement = statements.statement(link.customer, start_date=start)
+        if statement.entry_count <= settings.STATEMENT_PDF_MAX_ENTRIES:
+            break
     response = HttpResponse(
         render_statement(*statements.read_whole(statement), today=today),
         content_type="application/pdf",

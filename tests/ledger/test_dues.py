@@ -343,3 +343,19 @@ def test_the_database_holds_a_dues_open_part_within_its_amount(customer):
         Due.objects.update(open_amount=M("100.01"))
     with pytest.raises(IntegrityError), transaction.atomic():
         Due.objects.update(open_amount=M("-0.01"))
+
+
+def test_the_walk_back_reads_every_due_a_page_at_a_time(customer):
+    for n in range(7):
+        post(customer, "credit", f"{n + 1}.00", entry_date=D(2026, 1, 1 + n % 3), due_date=None)
+    expected = [
+        (d.due_date, d.entry_date, d.entry_id, d.amount)
+        for d in Due.objects.filter(customer=customer).order_by(
+            "-due_date", "-entry_date", "-entry_id"
+        )
+    ]
+    assert list(dues._newest_dues(customer, entered_by=D.max, page=2)) == expected
+    entered_by_the_second = [row for row in expected if row[1] <= D(2026, 1, 2)]
+    assert list(dues._newest_dues(customer, entered_by=D(2026, 1, 2), page=3)) == (
+        entered_by_the_second
+    )

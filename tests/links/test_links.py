@@ -4,9 +4,11 @@ links open a plain page saying so; openings are throttled, counted and recorded.
 
 import datetime
 import re
+import subprocess
 from decimal import Decimal
 
 import pytest
+from babel.dates import format_date
 from babel.numbers import format_currency
 from django.utils import timezone
 from rest_framework.throttling import ScopedRateThrottle
@@ -188,3 +190,22 @@ def test_a_clerk_makes_links_and_a_manager_revokes_them(shop, user):
     assert made.status_code == 201
     refused = client_for(clerk).delete(f"{links}{made.json()['id']}/")
     assert refused.status_code == 403 and "manager" in refused.json()["detail"]
+
+
+def test_a_busy_customers_pdf_covers_the_longest_window_a_pdf_holds(
+    client, anon, shop, settings, tmp_path
+):
+    settings.STATEMENT_PDF_MAX_ENTRIES = 2
+    _, customer = shop
+    hundred_days_ago = customer.book.today() - datetime.timedelta(days=100)
+    for _ in range(3):  # too many for a year's PDF, none in the last quarter
+        post(customer, "credit", "1.00", entry_date=hundred_days_ago)
+    pdf = anon.get(path_of(make_link(client, customer)) + "?format=pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    path = tmp_path / "statement.pdf"
+    path.write_bytes(pdf.content)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    start = customer.book.today() - datetime.timedelta(days=89)
+    assert format_date(start, format="medium", locale="en_IN") in text  # the last 90 days
