@@ -121,6 +121,7 @@ def settle(customer: Customer, *, since: Key | None = None) -> None:
     start = None
     if (
         since is not None
+        and settled  # nothing settled yet: no due after `since` can be
         and dues.filter(_from(since, inclusive=False), open_amount__lt=F("amount")).exists()
     ):
         start = since

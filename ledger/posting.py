@@ -160,22 +160,41 @@ def stage(
             return staged
 
 
-def publish(batch: str, *, book, user, customer: Customer, dry_run: bool = False) -> int:
+def staged_totals(batch: str) -> dict:
+    """The batch's staged credits and debits (cents) and its earliest due date: what publish()
+    checks the credit limit against and settles from. A job reads them before its publishing
+    transaction, so that SQLite's write lock is not held while they are added up."""
+    return StagedEntry.objects.filter(batch=batch).aggregate(
+        credit=Sum("amount", filter=Q(type=EntryType.CREDIT)),
+        debit=Sum("amount", filter=Q(type=EntryType.DEBIT)),
+        first_due=Min("due_date"),
+    )
+
+
+def publish(
+    batch: str,
+    *,
+    book,
+    user,
+    customer: Customer,
+    dry_run: bool = False,
+    discards: bool = True,
+    totals: dict | None = None,
+) -> int:
     """Post the batch's staged rows (their due dates resolved: ledger.imports) to the customer's
     ledger as entries, in their order, in one statement (the database checks and counts every
     row, as for a single posting), check the credit limit against what the whole batch raised,
-    settle, and clear the rows; answer how many. In one transaction; a dry run rolls it back."""
+    settle, and clear the rows (unless the caller clears them after: `discards=False`); answer
+    how many. In one transaction; a dry run rolls it back. `totals`: staged_totals(batch), if
+    the caller read them already."""
     if customer.archived_at is not None:
         raise CustomerArchived()
     entries, staged = (connection.ops.quote_name(m._meta.db_table) for m in (Entry, StagedEntry))
     moment = connection.ops.adapt_datetimefield_value(timezone.now())
-    sums = StagedEntry.objects.filter(batch=batch).aggregate(
-        opened=Sum("amount", filter=Q(type=dues.OPENS[customer.kind])),
-        paid=Sum("amount", filter=Q(type=dues.PAYS[customer.kind])),
-        first_due=Min("due_date"),
-    )
-    raised = from_cents((sums["opened"] or 0) - (sums["paid"] or 0))
-    first_due = sums["first_due"]
+    totals = totals or staged_totals(batch)
+    moved = (totals["credit"] or 0) - (totals["debit"] or 0)
+    raised = from_cents(moved if dues.OPENS[customer.kind] == EntryType.CREDIT else -moved)
+    first_due = totals["first_due"]
     with _refusals(), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {entries} ({', '.join(IMPORT_COLUMNS)}) "  # noqa: S608
@@ -187,7 +206,8 @@ def publish(batch: str, *, book, user, customer: Customer, dry_run: bool = False
         after = Customer.objects.get(pk=customer.pk)
         dues.check_limit(after, raised_by=raised)
         dues.settle(after, since=first_due and dues.Key(first_due, datetime.date.min, 0))
-        discard(batch)
+        if discards:
+            discard(batch)
         if dry_run:
             transaction.set_rollback(True)
     return posted

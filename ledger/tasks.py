@@ -69,9 +69,18 @@ def import_entries(run: runner.JobRun) -> dict:
             drafts = read_entries_csv(lines, today=today, customer=customer)
             staged = posting.stage(batch, drafts, chunk=STAGE_CHUNK, progress=run.progress)
         run.progress(staged, total=staged)
+        totals = posting.staged_totals(batch)
         with transaction.atomic():
+            # The staged rows are cleared after this transaction (below), not inside it:
+            # deleting a million of them held SQLite's one write lock another second or two.
             count = posting.publish(
-                batch, book=tenant, user=run.job.user, customer=customer, dry_run=params["dry_run"]
+                batch,
+                book=tenant,
+                user=run.job.user,
+                customer=customer,
+                dry_run=params["dry_run"],
+                discards=False,
+                totals=totals,
             )
             result = import_result(count, dry_run=params["dry_run"])
             if not params["dry_run"]:

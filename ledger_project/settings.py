@@ -119,11 +119,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # synchronous=FULL syncs every commit: an acknowledged entry survives a power cut too.
         # temp_store=MEMORY keeps statement journals in memory: every INSERT into the entries
         # table runs the posting trigger, so SQLite journals it to undo it alone, and a temp
-        # file per row tripled an import's time.
+        # file per row tripled an import's time. cache_size: 64 MiB of pages per connection
+        # at most (SQLite's default is 2 MiB), so an import's million rows, their dues and
+        # the indexes they go into are written without reading the same pages back again and
+        # again while it holds the one write lock.
         "transaction_mode": "IMMEDIATE",
         "timeout": env_int("SQLITE_BUSY_TIMEOUT", 30),
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA temp_store=MEMORY"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA temp_store=MEMORY; "
+            f"PRAGMA cache_size=-{env_int('SQLITE_CACHE_KIB', 65536)}"
         ),
     }
     DATABASES["default"]["ENGINE"] = "common.sqlite"  # Django's, with writers queued

@@ -1,4 +1,4 @@
--- Row trigger: each entry row checks its customer, then moves its totals, its day's totals and
+-- Row triggers: each entry row checks its customer, then moves its totals, its day's totals and
 -- its dues. Installed by ledger/migrations/_posting.py; the rules' names start the refusals'
 -- messages. A party's dues run by its kind: a customer's credits open dues and its debits pay
 -- them; a supplier's the other way round. An entry that opens one adds its due row; a payment
@@ -25,22 +25,12 @@ BEGIN
         last_entry_date = CASE
             WHEN last_entry_date IS NULL OR last_entry_date < NEW.entry_date THEN NEW.entry_date
             ELSE last_entry_date END,
+        -- a payment: its type is the one that does not open dues (its reversal: the trigger below)
         dues_paid = dues_paid + (CASE
-            -- a payment: its type is the one that does not open dues
             WHEN NEW.reverses_id IS NULL
              AND NEW.type = (CASE kind WHEN 'supplier' THEN 'credit' ELSE 'debit' END)
-            THEN NEW.amount
-            -- a payment's reversal: its type is the one that opens dues, and it opens none
-            WHEN NEW.reverses_id IS NOT NULL
-             AND NEW.type = (CASE kind WHEN 'supplier' THEN 'debit' ELSE 'credit' END)
-            THEN -NEW.amount
-            ELSE 0 END),
-        dues_settled = dues_settled - COALESCE(
-            (SELECT d.amount - d.open_amount FROM ledger_due AS d WHERE d.entry_id = NEW.reverses_id),
-            0)
+            THEN NEW.amount ELSE 0 END)
     WHERE id = NEW.customer_id;
-
-    DELETE FROM ledger_due WHERE entry_id = NEW.reverses_id;
 
     INSERT INTO ledger_due (book_id, customer_id, entry_id, due_date, entry_date, amount, open_amount)
     SELECT NEW.book_id, NEW.customer_id, NEW.id, COALESCE(NEW.due_date, NEW.entry_date),
@@ -60,4 +50,22 @@ BEGIN
         credit = credit + excluded.credit,
         debit = debit + excluded.debit,
         entry_count = entry_count + excluded.entry_count;
+END;
+--;
+-- A reversal takes back what its entry did: a payment's reversal (its type is the one that
+-- opens dues, and it opens none) what was paid; a due's reversal its due, whose settled part
+-- returns to what is paid but not settled. Apart, so an import's rows skip it.
+CREATE TRIGGER IF NOT EXISTS ledger_entry_reversed AFTER INSERT ON ledger_entry
+WHEN NEW.reverses_id IS NOT NULL
+BEGIN
+    UPDATE customers_customer SET
+        dues_paid = dues_paid - (CASE
+            WHEN NEW.type = (CASE kind WHEN 'supplier' THEN 'debit' ELSE 'credit' END)
+            THEN NEW.amount ELSE 0 END),
+        dues_settled = dues_settled - COALESCE(
+            (SELECT d.amount - d.open_amount FROM ledger_due AS d WHERE d.entry_id = NEW.reverses_id),
+            0)
+    WHERE id = NEW.customer_id;
+
+    DELETE FROM ledger_due WHERE entry_id = NEW.reverses_id;
 END;
