@@ -15,6 +15,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from books.models import Activity
 from links import services
+from links.exceptions import LinkUnavailable
 from links.models import StatementLink
 from tests.factories import book_of, client_for, make_customer, make_user, post
 
@@ -174,7 +175,7 @@ def test_the_signature_is_the_servers_own(shop, user, settings):
     link = services.create_link(book=customer.book, customer=customer, by=user)
     token = services.token_of(link)
     settings.SECRET_KEY = "another-secret-key-of-another-server-0123456789"
-    with pytest.raises(services.LinkUnavailable):
+    with pytest.raises(LinkUnavailable):
         services.link_of(token)
 
 
