@@ -6,7 +6,8 @@ or one past what the totals hold, is refused. So a posting is one INSERT; this m
 first for a friendly answer, and turns the database's refusals into the same domain errors. In
 the same transaction it then checks the party's credit limit (ledger.dues: the trigger's update
 holds the party's row, so concurrent postings are checked one after another) and settles its
-payments against its dues. Every entry names the member who posted it.
+payments against its dues, and writes what the book's webhooks are told (ledger.events). Every
+entry names the member who posted it.
 """
 
 import datetime
@@ -24,7 +25,7 @@ from django.utils import timezone
 from common.db import copy_rows
 from common.money import CENT, MAX_ENTRY_AMOUNT, from_cents, to_cents
 from customers.models import Customer
-from ledger import dues
+from ledger import dues, events
 from ledger.exceptions import (
     AlreadyReversed,
     CustomerArchived,
@@ -93,6 +94,7 @@ def post_entry(
         entry.warnings = dues.check_limit(after, raised_by=draft.amount if due_date else 0)
         since = due_date and dues.Key(due_date, draft.entry_date, entry.pk)
         dues.settle(after, since=since)
+        events.posted(entry, after)
     # A new entry has no reversal yet: say so, rather than have the first reader ask.
     Entry.reversed_by.related.set_cached_value(entry, None)
     return entry
@@ -204,8 +206,9 @@ def publish(
         )
         posted = cursor.rowcount
         after = Customer.objects.get(pk=customer.pk)
-        dues.check_limit(after, raised_by=raised)
+        warnings = dues.check_limit(after, raised_by=raised)
         dues.settle(after, since=first_due and dues.Key(first_due, datetime.date.min, 0))
+        events.imported(after, count=posted, totals=totals, warnings=warnings)
         if discards:
             discard(batch)
         if dry_run:
