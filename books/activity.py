@@ -28,6 +28,12 @@ ACTIONS = [
     "link.created",
     "link.revoked",
     "link.opened",
+    "webhook.created",
+    "webhook.updated",
+    "webhook.deleted",
+    "webhook.secret_rotated",
+    "webhook.redelivered",
+    "reminder.settings_updated",
 ]
 
 

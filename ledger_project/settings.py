@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "ledger",
     "archives",
     "links",
+    "reminders",
+    "webhooks",
     "jobs",
 ]
 
@@ -271,6 +273,8 @@ SPECTACULAR_SETTINGS = {
         "PartyKindEnum": "customers.models.Kind",
         "TokenKindEnum": "accounts.models.AuthToken.Kind",
         "CreditLimitPolicyEnum": "customers.models.LimitPolicy",
+        "ReminderChannelEnum": "reminders.models.Channel",
+        "AutomaticReminderChannelEnum": "reminders.serializers.AUTOMATIC_CHANNELS",
     },
     "PREPROCESSING_HOOKS": ["common.schema.exclude_earlier_clients_routes"],
     "POSTPROCESSING_HOOKS": [
@@ -358,7 +362,27 @@ PERIODIC_TASKS = {
     "ledger.tasks.purge_idempotency_keys": 3600,
     "ledger.tasks.discard_abandoned_imports": 3600,
     "jobs.tasks.prune_finished": 3600,
+    "webhooks.tasks.sweep": 60,
+    "reminders.tasks.send_automatic": env_int("REMINDER_SWEEP_SECONDS", 3600),
 }
+
+# Webhooks: addresses in private, loopback or reserved ranges are refused unless this is set
+# (a server must not be a way into its own network); an attempt waits this long for an answer,
+# a failed one is tried again after each of these waits in turn (then the delivery has
+# failed), and deliveries are kept this many days. After a secret is rotated, the old one
+# still signs for WEBHOOK_SECRET_GRACE_HOURS.
+WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE")
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+WEBHOOK_RETRY_SECONDS = [
+    int(wait) for wait in env_list("WEBHOOK_RETRY_SECONDS", "5,300,1800,7200,18000,36000,36000")
+]
+WEBHOOK_SWEEP_SECONDS = 60
+WEBHOOK_KEEP_DAYS = env_int("WEBHOOK_KEEP_DAYS", 30)
+WEBHOOK_SECRET_GRACE_HOURS = env_int("WEBHOOK_SECRET_GRACE_HOURS", 24)
+
+# The address customers reach this server at (statement links in automatic reminders, which
+# no request carries); a reminder sent by hand uses the host the request came to when unset.
+PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://localhost:8000").rstrip("/")
 
 # Ledger
 

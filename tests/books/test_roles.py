@@ -3,6 +3,7 @@ succeed, the others are a 403 naming the role needed (a member) or a 404 (not a 
 refusal changes nothing."""
 
 import pytest
+from django_tasks_db.models import DBTaskResult
 
 from books import members, services, tokens
 from books.models import Activity, Book, Membership, Role, TokenScope
@@ -11,14 +12,20 @@ from jobs.models import Job
 from ledger.models import DailyTotal, Due, Entry, IdempotencyKey, StagedEntry
 from links import services as link_services
 from links.models import StatementLink
+from reminders import services as reminder_services
+from reminders.models import Reminder, ReminderSettings
 from tests.factories import client_for, make_customer, make_user, post
+from webhooks import services as webhook_services
+from webhooks.models import Delivery, Event, Webhook
 
 pytestmark = pytest.mark.django_db
 
 CSV = "type,amount,entry_date,note\ncredit,1.00,2026-01-02,imported\n"
+HOOK = "http://127.0.0.1:9/hooks"  # loopback: the fixture allows it
 
 # (method, path under /api/books/{b}, body, the lowest role that may); {c} a customer, {e} an
-# entry of it, {m} the membership of another member, {t} a book token.
+# entry of it, {m} the membership of another member, {t} a book token, {l} a statement link,
+# {r} a reminder, {w} a webhook, {d} a failed delivery of it.
 ROUTES = [
     ("get", "/", None, Role.VIEWER),
     ("patch", "/", {"name": "Renamed"}, Role.OWNER),
@@ -63,13 +70,28 @@ ROUTES = [
     ("post", "/tokens/", {"name": "Till", "role": "clerk"}, Role.OWNER),
     ("delete", "/tokens/{t}/", None, Role.OWNER),
     ("get", "/export/", None, Role.MANAGER),
+    ("get", "/customers/{c}/reminders/", None, Role.CLERK),
+    ("post", "/customers/{c}/reminders/", {"channel": "none"}, Role.CLERK),
+    ("get", "/customers/{c}/reminders/{r}/", None, Role.CLERK),
+    ("get", "/reminder-settings/", None, Role.MANAGER),
+    ("patch", "/reminder-settings/", {"every_days": 3}, Role.MANAGER),
+    ("get", "/webhooks/", None, Role.MANAGER),
+    ("post", "/webhooks/", {"url": HOOK, "events": ["entry.posted"]}, Role.MANAGER),
+    ("get", "/webhooks/{w}/", None, Role.MANAGER),
+    ("patch", "/webhooks/{w}/", {"enabled": False}, Role.MANAGER),
+    ("delete", "/webhooks/{w}/", None, Role.MANAGER),
+    ("post", "/webhooks/{w}/rotate-secret/", None, Role.MANAGER),
+    ("get", "/webhooks/{w}/deliveries/", None, Role.MANAGER),
+    ("get", "/webhooks/{w}/deliveries/{d}/", None, Role.MANAGER),
+    ("post", "/webhooks/{w}/deliveries/{d}/redeliver/", None, Role.MANAGER),
 ]
 WHO = [Role.VIEWER, Role.CLERK, Role.MANAGER, Role.OWNER, "non-member"]
 
 
 @pytest.fixture
-def shop():
+def shop(settings):
     """A book (its owner's second, so it may be archived) with one member of each role."""
+    settings.WEBHOOK_ALLOW_PRIVATE = True
     owner = make_user("owner")
     book = services.create_book(owner=owner, name="Shop")
     people = {Role.OWNER: owner}
@@ -83,7 +105,23 @@ def shop():
     customer = make_customer(book, name="Ravi")
     entry = post(customer, "credit", "10.00", by=owner)
     link = link_services.create_link(book=book, customer=customer, by=owner)
-    return book, people, customer, entry, extra, till, link
+    reminder = reminder_services.remind(
+        book=book, customer=customer, by=owner, channel="none", base_url="http://testserver"
+    )
+    hook = webhook_services.create_webhook(book=book, by=owner, url=HOOK, events=["entry.posted"])
+    event = Event.objects.create(book=book, type="entry.posted", body="{}")
+    delivery = Delivery.objects.create(book=book, webhook=hook, event=event, status="failed")
+    ids = {
+        "c": customer.pk,
+        "e": entry.pk,
+        "m": extra.pk,
+        "t": till.pk,
+        "l": link.pk,
+        "r": reminder.pk,
+        "w": hook.pk,
+        "d": delivery.pk,
+    }
+    return book, people, customer, ids
 
 
 def ledger_state():
@@ -100,6 +138,11 @@ def ledger_state():
         list(TokenScope.objects.order_by("pk").values()),
         IdempotencyKey.objects.count(),
         list(StatementLink.objects.order_by("pk").values()),
+        list(Reminder.objects.order_by("pk").values()),
+        list(ReminderSettings.objects.order_by("pk").values()),
+        list(Webhook.objects.order_by("pk").values()),
+        list(Delivery.objects.order_by("pk").values()),
+        DBTaskResult.objects.count(),
     ]
 
 
@@ -112,12 +155,11 @@ def send(client, method, url, body):
 @pytest.mark.parametrize("who", WHO)
 @pytest.mark.parametrize(("method", "path", "body", "needed"), ROUTES)
 def test_the_role_table(shop, method, path, body, needed, who):
-    book, people, customer, entry, extra, till, link = shop
+    book, people, customer, ids = shop
     if path == "/restore/":
         services.archive_book(book=book, by=people[Role.OWNER])
     if path == "/customers/{c}/restore/":
         Customer.objects.filter(pk=customer.pk).update(archived_at="2026-01-01T00:00:00Z")
-    ids = {"c": customer.pk, "e": entry.pk, "m": extra.pk, "t": till.pk, "l": link.pk}
     url = f"/api/books/{book.pk}" + path.format(**ids)
     if isinstance(body, dict):
         body = {k: v.format(**ids) if isinstance(v, str) else v for k, v in body.items()}
@@ -162,13 +204,17 @@ def test_the_table_covers_every_route_of_a_book():
         .replace("{m}", "(?P<pk>[0-9]+)")
         .replace("{t}", "(?P<pk>[0-9]+)")
         .replace("{l}", "(?P<pk>[0-9]+)")
+        .replace("{r}", "(?P<pk>[0-9]+)")
+        .replace("{w}/deliveries/{d}", "(?P<webhook_pk>[0-9]+)/deliveries/(?P<pk>msg_[0-9a-f]{32})")
+        .replace("{w}/deliveries/", "(?P<webhook_pk>[0-9]+)/deliveries/")
+        .replace("{w}", "(?P<pk>[0-9]+)")
         for _, path, _, _ in ROUTES
     }
     # A customer's own routes name it `pk`; its entries name it `customer_pk`.
     covered |= {
         c.replace("customers/(?P<customer_pk>[0-9]+)/", "customers/(?P<pk>[0-9]+)/")
         for c in covered
-        if "/entries/" not in c and "/links/" not in c
+        if "/entries/" not in c and "/links/" not in c and "/reminders/" not in c
     }
     missing = (
         book_routes
