@@ -1,5 +1,6 @@
 """Request and response shapes of the reminder routes."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from common.serializers import JSONBooleanField, TextField
@@ -54,6 +55,23 @@ class ReminderSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+_TEXTS = {
+    "type": "object",
+    "properties": {
+        language: {"type": "string", "maxLength": texts.MAX_LENGTH} for language in texts.LANGUAGES
+    },
+    "additionalProperties": False,
+}
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {kind: _TEXTS for kind in Kind.values},
+        "additionalProperties": False,
+        "description": "{kind: {language: text}}. An empty text puts back the default.",
+    }
+)
 class TemplatesField(serializers.DictField):
     """{kind: {language: text}}: the book's own texts (an empty one puts back the default)."""
 
@@ -74,7 +92,7 @@ class TemplatesField(serializers.DictField):
                     errors[f"{kind}.{language}"] = [
                         f"Not a language with reminders; use one of {', '.join(texts.LANGUAGES)}."
                     ]
-                elif text is not None and not isinstance(text, str):
+                elif not isinstance(text, str):
                     errors[f"{kind}.{language}"] = ["Give the text, or an empty one."]
                 elif text and texts.problems(text):
                     errors[f"{kind}.{language}"] = texts.problems(text)
