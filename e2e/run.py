@@ -5,6 +5,7 @@ fuzzing (Schemathesis, every default check). Any failure fails the run.
 SQLite by default; with DATABASE_URL pointing at PostgreSQL, a fresh database on that server.
 """
 
+import json
 import os
 import re
 import subprocess
@@ -20,7 +21,11 @@ import requests  # noqa: E402
 
 django.setup()
 
+from standardwebhooks.webhooks import Webhook as Verifier  # noqa: E402
+
 from tests.live.server import VENV_BIN, FreshDatabase, LiveServer, register  # noqa: E402
+from tests.mail import Inbox  # noqa: E402
+from tests.receiver import Receiver  # noqa: E402
 
 NODE_BIN = ROOT / "e2e" / "node_modules" / ".bin"
 SCREENSHOTS = ROOT / "screenshots"
@@ -72,9 +77,45 @@ def statement_link(base_url: str, access: str) -> str:
     return link.json()["url"]
 
 
+def _saved(collection: Path) -> list[str]:
+    """The webhook's secrets the collection saved in its variables (newman's exported copy):
+    the first, and the one it was rotated to."""
+    try:
+        variables = json.loads(collection.read_text())["variable"]
+    except (OSError, ValueError, KeyError):
+        return []
+    return [v["value"] for v in variables if v["key"] in ("hookSecretFirst", "hookSecret")]
+
+
+def _verifies(secret: str, request) -> bool:
+    try:
+        Verifier(secret).verify(request.body, request.headers)
+    except Exception:
+        return False
+    return True
+
+
+def check_deliveries(receiver: Receiver, inbox: Inbox, secrets: list[str]) -> list[str]:
+    """What the collection sent beyond the server: the webhook events it made (each signed with
+    a secret it saved) and the reminder it mailed. Answer what is wrong."""
+    wrong = []
+    if not receiver.received or not secrets:
+        wrong.append("no webhook reached the receiver, or no secret was saved")
+    for request in receiver.received:
+        if not any(_verifies(secret, request) for secret in secrets):
+            wrong.append(f"a webhook did not verify: {request.headers.get('webhook-id')}")
+    if not any(m["To"] == "gupta@example.com" for m in inbox.messages):
+        wrong.append("the reminder mail did not reach the SMTP server")
+    print(f"receiver: {len(receiver.received)} webhook requests; SMTP: {len(inbox.messages)} mails")
+    return wrong
+
+
 def main() -> int:
     failures = []
     database = FreshDatabase.create()
+    # A real HTTP receiver for the collection's webhook, and a real SMTP server for its reminder
+    # mail (both on loopback: the server is told to allow it).
+    receiver, inbox = Receiver().start(), Inbox().start()
     # Tokens outlive the fuzzing run, and the per-user throttles on file exports and imports
     # (30 and 20 a minute) do not turn the fuzzer's thousands of cases into 429s that test
     # nothing (the suite proves those throttles); everything else is production as it ships.
@@ -84,6 +125,10 @@ def main() -> int:
             "JWT_ACCESS_SECONDS": "3600",
             "THROTTLE_EXPORT_RATE": "100000/min",
             "THROTTLE_IMPORT_RATE": "100000/min",
+            "WEBHOOK_ALLOW_PRIVATE": "1",
+            "WEBHOOK_RETRY_SECONDS": "1,1,1",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(inbox.port),
         },
     )
     try:
@@ -98,6 +143,7 @@ def main() -> int:
         print(f"server: {server.url} (gunicorn, 2 workers, {kind})", flush=True)
 
         step("Postman collection (newman)")
+        REPORTS.mkdir(exist_ok=True)
         if run(
             [
                 NODE_BIN / "newman",
@@ -105,11 +151,19 @@ def main() -> int:
                 "postman_collection.json",
                 "--env-var",
                 f"baseUrl={server.url}",
+                "--env-var",
+                f"hookUrl={receiver.url}",
+                "--export-collection",
+                REPORTS / "newman-collection.json",
                 "--color",
                 "off",
             ]
         ).returncode:
             failures.append("newman")
+        wrong = check_deliveries(receiver, inbox, _saved(REPORTS / "newman-collection.json"))
+        if wrong:
+            print("\n".join(wrong))
+            failures.append("webhook receiver / SMTP")
 
         step("Browser (Chromium): docs, the browsable API and a customer's statement link")
         SCREENSHOTS.mkdir(exist_ok=True)
@@ -168,6 +222,8 @@ def main() -> int:
     finally:
         server.stop()
         database.drop()
+        receiver.stop()
+        inbox.stop()
 
     print()
     if failures:

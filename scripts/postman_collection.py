@@ -68,6 +68,17 @@ LINK_KEYS = [
     "opened_count",
     "last_opened_at",
 ]
+WEBHOOK_KEYS = ["id", "url", "events", "enabled", "created_at", "created_by"]
+DELIVERY_KEYS = ["id", "event", "status", "attempts", "last_response", "payload"]
+REMINDER_KEYS = ["id", "customer", "channel", "subject", "text", "status", "sent_at", "link"]
+REMINDER_SETTINGS_KEYS = [
+    "enabled",
+    "every_days",
+    "min_overdue_days",
+    "channel",
+    "templates",
+    "placeholders",
+]
 AGEING_KEYS = ["customer", "kind", "as_of", "due", "overdue", "oldest_due_date", "buckets"]
 SUMMARY_KEYS = [
     "customer",
@@ -923,6 +934,191 @@ def build():
             ],
         ),
     ]
+    hooks = "/api/books/{{bookId}}/webhooks/"
+    reminders = "/api/customers/{{dueCustomerId}}/reminders/"
+    settings = "/api/books/{{bookId}}/reminder-settings/"
+
+    def poll_until(condition):
+        """Ask again (up to 150 times, 200 ms apart) until `condition` holds of `body`: the
+        worker sends in the background."""
+        return [
+            'const polls = Number(pm.collectionVariables.get("jobPolls")) + 1;',
+            'pm.collectionVariables.set("jobPolls", polls);',
+            f"if (!({condition}) && polls < 150) {{",
+            "    postman.setNextRequest(pm.info.requestName);",
+            "} else {",
+            f'    pm.test("in the end", () => pm.expect({condition}).to.be.true);',
+            "}",
+        ]
+
+    reminding = [
+        request(
+            "A webhook for entries and reminders (managers); its secret is shown only now",
+            "POST",
+            hooks,
+            body={"url": "{{hookUrl}}", "events": ["entry.posted", "reminder.sent"]},
+            status=201,
+            keys=[*WEBHOOK_KEYS, "secret"],
+            tests=[
+                save("hookId", "body.id"),
+                save("hookSecret", "body.secret"),
+                save("hookSecretFirst", "body.secret"),
+                'pm.test("a Standard Webhooks secret", () => '
+                "pm.expect(body.secret).to.match(/^whsec_/));",
+            ],
+        ),
+        request(
+            "The book's webhooks, never with their secrets",
+            "GET",
+            hooks,
+            keys=PAGE_KEYS,
+            tests=[
+                'pm.test("no secret", () => '
+                'pm.expect(body.results[0]).to.not.have.property("secret"));'
+            ],
+        ),
+        request(
+            "An address with a password in it is refused",
+            "POST",
+            hooks,
+            body={"url": "https://user:pw@example.com/hook", "events": ["entry.posted"]},
+            status=400,
+            keys=["url"],
+        ),
+        request(
+            "An entry posted tells the webhook",
+            "POST",
+            "/api/customers/{{dueCustomerId}}/entries/",
+            body={"type": "credit", "amount": "100.00", "entry_date": "2026-02-01"},
+            status=201,
+            keys=ENTRY_KEYS,
+            prerequest=['pm.collectionVariables.set("jobPolls", 0);'],
+        ),
+        request(
+            "Its delivery, once the worker has sent it to the receiver",
+            "GET",
+            hooks + "{{hookId}}/deliveries/",
+            keys=PAGE_KEYS,
+            prerequest=["setTimeout(() => {}, 200);"],
+            tests=[
+                *poll_until('body.results.length > 0 && body.results[0].status === "delivered"'),
+                "if (body.results.length) {",
+                save("deliveryId", "body.results[0].id"),
+                "}",
+            ],
+        ),
+        request(
+            "Redeliver it, with the same webhook-id",
+            "POST",
+            hooks + "{{hookId}}/deliveries/{{deliveryId}}/redeliver/",
+            status=202,
+            keys=DELIVERY_KEYS,
+            tests=[
+                'pm.test("the same id", () => pm.expect(body.id)'
+                '.to.eql(pm.collectionVariables.get("deliveryId")));'
+            ],
+        ),
+        request(
+            "Rotate the secret: the old one signs beside it for a while",
+            "POST",
+            hooks + "{{hookId}}/rotate-secret/",
+            keys=[*WEBHOOK_KEYS, "secret"],
+            tests=[save("hookSecret", "body.secret")],
+        ),
+        request(
+            "A reminder's text, to paste into any messenger (clerks)",
+            "POST",
+            reminders,
+            body={},
+            status=201,
+            keys=REMINDER_KEYS,
+            tests=[
+                'pm.test("composed", () => pm.expect(body.status).to.eql("composed"));',
+                'pm.test("names the customer and the link", () => {',
+                '    pm.expect(body.text).to.include("Gupta Traders");',
+                '    pm.expect(body.text).to.include("/s/");',
+                "});",
+            ],
+        ),
+        request(
+            "Gupta's email address",
+            "PATCH",
+            "/api/customers/{{dueCustomerId}}/",
+            body={"email": "gupta@example.com"},
+            keys=CUSTOMER_KEYS,
+        ),
+        request(
+            "A reminder by email: the worker mails it",
+            "POST",
+            reminders,
+            body={"channel": "email"},
+            status=201,
+            keys=REMINDER_KEYS,
+            tests=['pm.test("queued", () => pm.expect(body.status).to.eql("queued"));'],
+            prerequest=['pm.collectionVariables.set("jobPolls", 0);'],
+        ),
+        request(
+            "A second the same day is a 409",
+            "POST",
+            reminders,
+            body={"channel": "email"},
+            status=409,
+            keys=["detail"],
+        ),
+        request(
+            "Every attempt listed: the mail went",
+            "GET",
+            reminders,
+            keys=PAGE_KEYS,
+            prerequest=["setTimeout(() => {}, 200);"],
+            tests=poll_until('body.results.length > 0 && body.results[0].status === "sent"'),
+        ),
+        request(
+            "The webhook was told too (reminder.sent)",
+            "GET",
+            hooks + "{{hookId}}/deliveries/",
+            keys=PAGE_KEYS,
+            prerequest=["setTimeout(() => {}, 200);"],
+            tests=poll_until(
+                'body.results.some(d => d.event === "reminder.sent" && d.status === "delivered")'
+            ),
+        ),
+        request(
+            "Reminder settings (managers)",
+            "GET",
+            settings,
+            keys=REMINDER_SETTINGS_KEYS,
+            tests=['pm.test("off at first", () => pm.expect(body.enabled).to.eql(false));'],
+        ),
+        request(
+            "Automatic reminders every 7 days, 3 days overdue; the shop's own Hindi text",
+            "PATCH",
+            settings,
+            body={
+                "enabled": True,
+                "every_days": 7,
+                "min_overdue_days": 3,
+                "channel": "email",
+                "templates": {
+                    "customer": {"hi": "{customer} जी, {business} का {amount} बाकी है। {link}"}
+                },
+            },
+            keys=REMINDER_SETTINGS_KEYS,
+            tests=[
+                'pm.test("its own text", () => pm.expect(body.templates.customer.hi)'
+                '.to.include("जी"));'
+            ],
+        ),
+        request(
+            "A text with an unknown placeholder is a 400",
+            "PATCH",
+            settings,
+            body={"templates": {"customer": {"en": "Pay {total} now"}}},
+            status=400,
+            keys=["templates"],
+        ),
+        request("Remove the webhook", "DELETE", hooks + "{{hookId}}/", status=204),
+    ]
     operations = [
         request("Health", "GET", "/healthz", keys=["status", "database"], auth=False),
         request(
@@ -1244,14 +1440,21 @@ def build():
             "name": "Mini Ledger API",
             "description": "Every route of the Mini Ledger API, runnable in order on an empty "
             "database: it registers a fresh merchant, carries the tokens and ids itself, and "
-            "asserts every answer. Set baseUrl (default http://127.0.0.1:8000).",
+            "asserts every answer. Set baseUrl (default http://127.0.0.1:8000) and hookUrl (a "
+            "receiver of webhooks that answers 2xx; on loopback, run the server with "
+            "WEBHOOK_ALLOW_PRIVATE=1).",
             "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json",
         },
         "auth": {
             "type": "bearer",
             "bearer": [{"key": "token", "value": "{{access}}", "type": "string"}],
         },
-        "variable": [{"key": "baseUrl", "value": "http://127.0.0.1:8000"}]
+        "variable": [
+            {"key": "baseUrl", "value": "http://127.0.0.1:8000"},
+            # A receiver for the webhook (on loopback, the server must allow private ranges:
+            # WEBHOOK_ALLOW_PRIVATE=1); make e2e passes its own.
+            {"key": "hookUrl", "value": "http://127.0.0.1:9000/hooks/ledger"},
+        ]
         + [
             {"key": key, "value": ""}
             for key in [
@@ -1285,6 +1488,10 @@ def build():
                 "supplierId",
                 "linkId",
                 "linkPath",
+                "hookId",
+                "hookSecret",
+                "hookSecretFirst",
+                "deliveryId",
             ]
         ],
         "item": [
@@ -1296,6 +1503,7 @@ def build():
             {"name": "Jobs", "item": jobs},
             {"name": "Books and teams", "item": team},
             {"name": "Dues", "item": dues},
+            {"name": "Reminders and webhooks", "item": reminding},
             {"name": "Operations and logout", "item": operations},
         ],
     }
