@@ -77,14 +77,14 @@ def statement_link(base_url: str, access: str) -> str:
     return link.json()["url"]
 
 
-def _saved(collection: Path) -> list[str]:
-    """The webhook's secrets the collection saved in its variables (newman's exported copy):
+def _saved(environment: Path) -> list[str]:
+    """The webhook's secrets the collection saved in its environment (newman's exported copy):
     the first, and the one it was rotated to."""
     try:
-        variables = json.loads(collection.read_text())["variable"]
+        values = json.loads(environment.read_text())["values"]
     except (OSError, ValueError, KeyError):
         return []
-    return [v["value"] for v in variables if v["key"] in ("hookSecretFirst", "hookSecret")]
+    return [v["value"] for v in values if v["key"] in ("hookSecretFirst", "hookSecret")]
 
 
 def _verifies(secret: str, request) -> bool:
@@ -153,14 +153,14 @@ def main() -> int:
                 f"baseUrl={server.url}",
                 "--env-var",
                 f"hookUrl={receiver.url}",
-                "--export-collection",
-                REPORTS / "newman-collection.json",
+                "--export-environment",
+                REPORTS / "newman-environment.json",
                 "--color",
                 "off",
             ]
         ).returncode:
             failures.append("newman")
-        wrong = check_deliveries(receiver, inbox, _saved(REPORTS / "newman-collection.json"))
+        wrong = check_deliveries(receiver, inbox, _saved(REPORTS / "newman-environment.json"))
         if wrong:
             print("\n".join(wrong))
             failures.append("webhook receiver / SMTP")

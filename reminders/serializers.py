@@ -116,6 +116,7 @@ class ReminderSettingsSerializer(serializers.ModelSerializer):
     channel = serializers.ChoiceField(choices=AUTOMATIC_CHANNELS, required=False)
     templates = TemplatesField(required=False)
     placeholders = serializers.SerializerMethodField()
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)  # null: never set
 
     class Meta:
         model = ReminderSettings

@@ -962,7 +962,9 @@ def build():
             tests=[
                 save("hookId", "body.id"),
                 save("hookSecret", "body.secret"),
-                save("hookSecretFirst", "body.secret"),
+                # make e2e reads the secrets from the exported environment to verify what its
+                # receiver got
+                'pm.environment.set("hookSecretFirst", body.secret);',
                 'pm.test("a Standard Webhooks secret", () => '
                 "pm.expect(body.secret).to.match(/^whsec_/));",
             ],
@@ -1023,7 +1025,10 @@ def build():
             "POST",
             hooks + "{{hookId}}/rotate-secret/",
             keys=[*WEBHOOK_KEYS, "secret"],
-            tests=[save("hookSecret", "body.secret")],
+            tests=[
+                save("hookSecret", "body.secret"),
+                'pm.environment.set("hookSecret", body.secret);',
+            ],
         ),
         request(
             "A reminder's text, to paste into any messenger (clerks)",
@@ -1490,7 +1495,6 @@ def build():
                 "linkPath",
                 "hookId",
                 "hookSecret",
-                "hookSecretFirst",
                 "deliveryId",
             ]
         ],

@@ -1,6 +1,7 @@
 """A real SMTP server for the tests (aiosmtpd, on a loopback port): the mails it received."""
 
 import email
+import logging
 import time
 from email import policy
 from email.message import EmailMessage
@@ -8,6 +9,9 @@ from email.message import EmailMessage
 from aiosmtpd.controller import Controller
 
 from tests.live.server import free_port
+
+# aiosmtpd logs every SMTP command it gets at INFO: a test run's output is not the place.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 class Inbox:
