@@ -24,6 +24,7 @@ class Receiver:
         self.port = port or free_port()
         self.received: list[Received] = []
         self.answers: list[int] = []
+        self.body = ""  # what a 2xx answer says (empty: "ok")
         self.server = None
 
     @property
@@ -44,7 +45,8 @@ class Receiver:
                 self.send_response(status)
                 self.send_header("Content-Type", "text/plain")
                 self.end_headers()
-                self.wfile.write(b"ok" if status < 300 else b"not now")
+                said = (receiver.body or "ok") if status < 300 else "not now"
+                self.wfile.write(said.encode())
 
             def log_message(self, *args):  # quiet
                 pass

@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from standardwebhooks.webhooks import Webhook as Verifier
 from standardwebhooks.webhooks import WebhookVerificationError
@@ -14,6 +15,7 @@ from jobs.worker import drain
 from ledger.exceptions import CreditLimitExceeded
 from tests.factories import book_of, post
 from webhooks.models import Delivery, Event
+from webhooks.tasks import sweep
 
 pytestmark = pytest.mark.django_db
 
@@ -290,3 +292,28 @@ def test_an_event_and_its_sending_roll_back_with_the_posting(book, customer, rec
     assert DBTaskResult.objects.count() == queued
     drain()
     assert receiver.received == []
+
+
+def test_the_sweep_sends_what_a_lost_attempt_left_and_forgets_old_events(
+    client, book, customer, receiver, settings
+):
+    hook = add_webhook(client, book, receiver.url)
+    post(customer, "credit", "10.00")
+    DBTaskResult.objects.all().delete()  # as if the worker died with the attempt's task
+    long_ago = timezone.now() - datetime.timedelta(minutes=5)
+    Delivery.objects.update(next_attempt_at=long_ago)
+    assert sweep.call()["queued"] == 1
+    drain()
+    verified(receiver.wait_for(1)[0], hook["secret"])
+    assert Delivery.objects.get().status == "delivered"
+    Event.objects.update(created_at=timezone.now() - datetime.timedelta(days=31))
+    assert sweep.call() == {"queued": 0, "forgotten": 2}  # the event and its delivery
+    assert not Delivery.objects.exists()
+
+
+def test_a_long_answer_is_kept_short(client, book, customer, receiver):
+    add_webhook(client, book, receiver.url)
+    receiver.body = "x" * 100_000
+    post(customer, "credit", "10.00")
+    drain()
+    assert Delivery.objects.get().last_response["body"] == "x" * 1000
