@@ -980,6 +980,24 @@ def build():
             ],
         ),
         request(
+            "One webhook",
+            "GET",
+            hooks + "{{hookId}}/",
+            keys=WEBHOOK_KEYS,
+            tests=['pm.test("enabled", () => pm.expect(body.enabled).to.eql(true));'],
+        ),
+        request(
+            "Change what it receives",
+            "PATCH",
+            hooks + "{{hookId}}/",
+            body={"events": ["entry.posted", "entry.reversed", "reminder.sent"]},
+            keys=WEBHOOK_KEYS,
+            tests=[
+                'pm.test("three events", () => pm.expect(body.events)'
+                '.to.eql(["entry.posted", "entry.reversed", "reminder.sent"]));'
+            ],
+        ),
+        request(
             "An address with a password in it is refused",
             "POST",
             hooks,
@@ -1007,6 +1025,18 @@ def build():
                 "if (body.results.length) {",
                 save("deliveryId", "body.results[0].id"),
                 "}",
+            ],
+        ),
+        request(
+            "One delivery: the receiver's answer, and what was sent",
+            "GET",
+            hooks + "{{hookId}}/deliveries/{{deliveryId}}/",
+            keys=DELIVERY_KEYS,
+            tests=[
+                'pm.test("the receiver said 200", () => '
+                "pm.expect(body.last_response.status_code).to.eql(200));",
+                'pm.test("the entry it told of", () => '
+                'pm.expect(body.payload.type).to.eql("entry.posted"));',
             ],
         ),
         request(
@@ -1059,7 +1089,10 @@ def build():
             body={"channel": "email"},
             status=201,
             keys=REMINDER_KEYS,
-            tests=['pm.test("queued", () => pm.expect(body.status).to.eql("queued"));'],
+            tests=[
+                'pm.test("queued", () => pm.expect(body.status).to.eql("queued"));',
+                save("reminderId", "body.id"),
+            ],
             prerequest=['pm.collectionVariables.set("jobPolls", 0);'],
         ),
         request(
@@ -1077,6 +1110,15 @@ def build():
             keys=PAGE_KEYS,
             prerequest=["setTimeout(() => {}, 200);"],
             tests=poll_until('body.results.length > 0 && body.results[0].status === "sent"'),
+        ),
+        request(
+            "One reminder",
+            "GET",
+            reminders + "{{reminderId}}/",
+            keys=REMINDER_KEYS,
+            tests=[
+                'pm.test("to his address", () => pm.expect(body.to).to.eql("gupta@example.com"));'
+            ],
         ),
         request(
             "The webhook was told too (reminder.sent)",
@@ -1496,6 +1538,7 @@ def build():
                 "hookId",
                 "hookSecret",
                 "deliveryId",
+                "reminderId",
             ]
         ],
         "item": [
