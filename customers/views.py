@@ -1,5 +1,7 @@
 """The customer routes: list, create, read, update, archive and restore."""
 
+from functools import cached_property
+
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import filters, status, viewsets
@@ -13,6 +15,7 @@ from common.scoping import TenantScopedMixin
 from customers import services
 from customers.filters import CustomerFilter
 from customers.models import Customer
+from customers.selectors import customer_of
 from customers.serializers import CustomerSerializer
 
 
@@ -93,3 +96,17 @@ class CustomerViewSet(TenantScopedMixin, viewsets.ModelViewSet):
         """Bring an archived customer back into the list."""
         customer = services.restore_customer(customer=self.get_object(), by=request.user)
         return Response(self.get_serializer(customer).data, status=status.HTTP_200_OK)
+
+
+class OfOneCustomer:
+    """A view of what hangs from one customer (/customers/{customer_pk}/...): that customer's
+    rows only; a customer not the tenant's is a 404. `related`: what each row is read with."""
+
+    related: tuple[str, ...] = ("created_by",)
+
+    @cached_property
+    def customer(self) -> Customer:
+        return customer_of(self.tenant, self.kwargs["customer_pk"])
+
+    def scope(self, queryset):
+        return queryset.filter(customer=self.customer).select_related(*self.related)

@@ -3,7 +3,6 @@ customer's summary and statement, and the dashboard. Thin: the work is in postin
 idempotency, statements, imports and selectors."""
 
 import io
-from functools import cached_property
 
 from django.conf import settings
 from django.db.models import Sum
@@ -23,7 +22,7 @@ from common.scoping import TenantScopedMixin
 from common.throttling import FileThrottle, ScopedThrottle
 from customers.models import Customer
 from customers.selectors import customer_of
-from customers.views import CustomerViewSet
+from customers.views import CustomerViewSet, OfOneCustomer
 from jobs.views import accepted
 from ledger import dues, exports, idempotency, posting, schema, selectors, statements, tasks
 from ledger.exceptions import CustomerArchived, ImportTooLarge, InvalidImport
@@ -197,17 +196,11 @@ def _dates(given: dict) -> dict:
 
 
 @schema.CUSTOMER_ENTRIES
-class CustomerEntryViewSet(EntryViewSetBase):
+class CustomerEntryViewSet(OfOneCustomer, EntryViewSetBase):
     """One customer's entries (the customer is in the URL), and their CSV import."""
 
     create_serializer_class = NestedEntryCreateSerializer
-
-    @cached_property
-    def customer(self) -> Customer:
-        return customer_of(self.tenant, self.kwargs["customer_pk"])
-
-    def scope(self, queryset):
-        return queryset.filter(customer=self.customer).select_related("reversed_by", "created_by")
+    related = ("reversed_by", "created_by")
 
     def customer_for(self, data):
         return self.customer

@@ -3,7 +3,6 @@ public page a link opens, with no account."""
 
 import datetime
 import math
-from functools import cached_property
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -17,7 +16,7 @@ from books.models import Role
 from common.schema import ERRORS_400, ERRORS_401, ERRORS_404, LIST_ERRORS
 from common.scoping import TenantScopedMixin
 from common.throttling import ScopedThrottle
-from customers.selectors import customer_of
+from customers.views import OfOneCustomer
 from ledger import statements
 from ledger.pdf import render_statement
 from links import services
@@ -40,6 +39,7 @@ from links.serializers import LinkCreateSerializer, LinkSerializer
 )
 @extend_schema(tags=["links"])
 class LinkViewSet(
+    OfOneCustomer,
     TenantScopedMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
@@ -52,13 +52,6 @@ class LinkViewSet(
     serializer_class = LinkSerializer
     roles = {"list": Role.CLERK, "create": Role.CLERK, "destroy": Role.MANAGER}
     lookup_value_regex = "[0-9]+"
-
-    @cached_property
-    def customer(self):
-        return customer_of(self.tenant, self.kwargs["customer_pk"])
-
-    def scope(self, queryset):
-        return queryset.filter(customer=self.customer).select_related("created_by")
 
     def create(self, request, *args, **kwargs):
         asked = LinkCreateSerializer(data=request.data)

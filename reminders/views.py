@@ -1,8 +1,6 @@
 """The reminder routes: a customer's reminders (clerks send them by hand) and a book's
 automatic reminder settings (managers')."""
 
-from functools import cached_property
-
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
@@ -10,7 +8,7 @@ from rest_framework.response import Response
 from books.models import Role
 from common.schema import ERRORS_400, ERRORS_401, ERRORS_404, ERRORS_409, LIST_ERRORS
 from common.scoping import TenantScopedMixin
-from customers.selectors import customer_of
+from customers.views import OfOneCustomer
 from reminders import services
 from reminders.models import Reminder
 from reminders.serializers import (
@@ -34,6 +32,7 @@ from reminders.serializers import (
 )
 @extend_schema(tags=["reminders"])
 class ReminderViewSet(
+    OfOneCustomer,
     TenantScopedMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -47,13 +46,6 @@ class ReminderViewSet(
     serializer_class = ReminderSerializer
     roles = {"list": Role.CLERK, "retrieve": Role.CLERK, "create": Role.CLERK}
     lookup_value_regex = "[0-9]+"
-
-    @cached_property
-    def customer(self):
-        return customer_of(self.tenant, self.kwargs["customer_pk"])
-
-    def scope(self, queryset):
-        return queryset.filter(customer=self.customer).select_related("created_by")
 
     def create(self, request, *args, **kwargs):
         asked = ReminderCreateSerializer(data=request.data)

@@ -5,6 +5,7 @@ from django.conf import settings
 from rest_framework.test import APIClient
 
 from tests.factories import client_for, make_customer, make_user
+from tests.mail import Inbox
 
 
 def pytest_report_header(config):
@@ -46,3 +47,14 @@ def customer(user):
 @pytest.fixture
 def others_customer(other_user):
     return make_customer(other_user, name="Someone Else")
+
+
+@pytest.fixture
+def inbox(settings):
+    """A real SMTP server that the server's mail goes to (the job worker sends it: drain())."""
+    inbox = Inbox().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", inbox.port
+    settings.PERIODIC_TASKS = {}
+    yield inbox
+    inbox.stop()

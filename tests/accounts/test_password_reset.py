@@ -12,20 +12,9 @@ from rest_framework.throttling import ScopedRateThrottle
 from accounts.services import start_session
 from jobs.worker import drain
 from tests.factories import PASSWORD, make_user
-from tests.mail import Inbox
 
 pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "a-brand-new-password-789"
-
-
-@pytest.fixture
-def inbox(settings):
-    inbox = Inbox().start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", inbox.port
-    settings.PERIODIC_TASKS = {}
-    yield inbox
-    inbox.stop()
 
 
 @pytest.fixture

@@ -11,19 +11,8 @@ from rest_framework.test import APIClient
 from books.models import Membership
 from jobs.worker import drain
 from tests.factories import book_of, make_customer
-from tests.mail import Inbox
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def inbox(settings):
-    inbox = Inbox().start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", inbox.port
-    settings.PERIODIC_TASKS = {}
-    yield inbox
-    inbox.stop()
 
 
 @pytest.fixture

@@ -15,20 +15,9 @@ from ledger.pdf import Formats
 from reminders.models import Reminder
 from reminders.tasks import send_automatic
 from tests.factories import book_of, make_customer, post
-from tests.mail import Inbox
 from tests.receiver import Receiver
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def inbox(settings):
-    inbox = Inbox().start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", inbox.port
-    settings.PERIODIC_TASKS = {}
-    yield inbox
-    inbox.stop()
 
 
 @pytest.fixture
