@@ -74,11 +74,6 @@ class Customer(TenantOwned):
     total_debit = MoneyField(default=Decimal("0.00"), editable=False)
     entry_count = models.BigIntegerField(default=0, editable=False)
     last_entry_date = models.DateField(null=True, blank=True, editable=False)
-    # The party's payments that count against its dues (the posting trigger keeps it: payments
-    # in, a reversed payment out), and how much of them settles dues now (ledger.dues keeps
-    # it, oldest due first); what is left over is paid ahead.
-    dues_paid = MoneyField(default=Decimal("0.00"), editable=False)
-    dues_settled = MoneyField(default=Decimal("0.00"), editable=False)
 
     objects = CustomerQuerySet.as_manager()
 
@@ -104,10 +99,6 @@ class Customer(TenantOwned):
             models.CheckConstraint(
                 condition=Q(payment_terms_days__lte=MAX_TERMS_DAYS),
                 name="customers_customer_terms_in_range",
-            ),
-            models.CheckConstraint(
-                condition=Q(dues_paid__gte=0) & Q(dues_settled__gte=0),
-                name="customers_customer_dues_not_negative",
             ),
         ]
 

@@ -1,13 +1,13 @@
-"""Dues: when what a party owes falls due, how its payments settle it, and how old what is still
-open is.
+"""Dues: when what a party owes falls due, and how old what is still open is.
 
 A customer's credits open dues and its debits pay them; a supplier's debits open what the book
 will give and its credits pay that. Every due row (ledger.Due) is added and removed by the
-posting trigger with its entry; payments settle the open dues oldest due date first (then entry
-date, then entry), as one pool: what is settled is always the oldest dues up to what the party
-has paid, so back-dating a due, reversing a due or reversing a payment leaves the dues exactly as
-if the reversed entry and its reversal had never been posted. `settle` restores that order after
-each posting, in its transaction, touching only the dues whose open part changes.
+posting trigger with its entry, and nothing else writes it. Payments settle the open dues oldest
+due date first (then entry date, then entry), as one pool: what is settled is always the oldest
+dues up to what the party has paid, so what is still open is always the newest dues adding up to
+what it owes (its balance). That is read when asked, from the newest due back (open_as_of), so
+back-dating a due, reversing a due or reversing a payment leaves the dues exactly as if the
+reversed entry and its reversal had never been posted, and no posting writes a settlement.
 """
 
 import datetime
@@ -17,13 +17,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import F, Q, Sum
+from django.db.models import Sum
 
-from common.fields import MoneyField
-from common.money import from_cents, to_cents
+from common.money import from_cents
 from customers.models import Customer, Kind, LimitPolicy
 from ledger.exceptions import CreditLimitExceeded, LedgerError
-from ledger.models import DailyTotal, Due, Entry, EntryType
+from ledger.models import DailyTotal, Entry, EntryType
 
 ZERO = Decimal("0.00")
 # A party's dues by kind: the type of entry that opens one, and the type that pays.
@@ -87,111 +86,6 @@ def check_limit(customer: Customer, *, raised_by: Decimal) -> list[str]:
         f"This takes {customer.name}'s balance to {customer.balance:.2f}, past the credit "
         f"limit of {limit:.2f}."
     ]
-
-
-# Settlement -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, order=True)
-class Key:
-    """A due's place in settlement order."""
-
-    due_date: datetime.date
-    entry_date: datetime.date
-    entry_id: int
-
-
-def _from(key: Key, *, inclusive: bool = True) -> Q:
-    """Dues at or after `key` in settlement order (after it, if not inclusive)."""
-    last = "entry_id__gte" if inclusive else "entry_id__gt"
-    return (
-        Q(due_date__gt=key.due_date)
-        | Q(due_date=key.due_date, entry_date__gt=key.entry_date)
-        | Q(due_date=key.due_date, entry_date=key.entry_date, **{last: key.entry_id})
-    )
-
-
-def settle(customer: Customer, *, since: Key | None = None) -> None:
-    """Settle the party's payments against its open dues, oldest first, after a posting moved
-    them (in its transaction, after its trigger; `customer` read since). `since`: no later than
-    the earliest due the posting added (a due added before dues already settled takes their
-    place)."""
-    paid, settled = customer.dues_paid, customer.dues_settled
-    dues = Due.objects.filter(book_id=customer.book_id, customer_id=customer.pk)
-    start = None
-    if (
-        since is not None
-        and settled  # nothing settled yet: no due after `since` can be
-        and dues.filter(_from(since, inclusive=False), open_amount__lt=F("amount")).exists()
-    ):
-        start = since
-    elif paid != settled:
-        first_open = dues.filter(open_amount__gt=0).order_by(*ORDER).values(*ORDER).first()
-        start = Key(**first_open) if first_open else None
-    else:
-        return  # the new dues come after every settled one, and nothing is paid ahead
-
-    if start is not None:
-        settled -= _reopen(dues.filter(_from(start), open_amount__lt=F("amount")))
-    if settled > paid:
-        # A payment was reversed: reopen the newest settled dues (every due before `start` is
-        # settled whole) until what is settled is within what is paid again.
-        before = dues.exclude(_from(start)) if start is not None else dues
-        reopened, last = ZERO, None
-        for row in before.order_by(*(f"-{name}" for name in ORDER)).values(*ORDER, "amount"):
-            reopened += row.pop("amount")
-            last = Key(**row)
-            if settled - reopened <= paid:
-                break
-        settled -= _reopen(before.filter(_from(last)))
-    if paid > settled:
-        settled += _settle_forward(customer, pool=paid - settled)
-    Customer.objects.filter(pk=customer.pk).update(dues_settled=settled)
-
-
-def _reopen(dues) -> Decimal:
-    """Open the given dues whole again; answer how much of them had been settled."""
-    settled = Sum(F("amount") - F("open_amount"), output_field=MoneyField())
-    was = dues.aggregate(settled=settled)["settled"] or ZERO
-    if was:
-        dues.update(open_amount=F("amount"))
-    return was
-
-
-# Where the pool runs out: the first open due (in settlement order) that it does not cover
-# whole, and what of it stays open. A window over the open dues alone, no join: an UPDATE
-# joined to it was planned as a scan per row by PostgreSQL before statistics were gathered.
-BOUNDARY = """
-SELECT due_date, entry_date, entry_id, upto - %(pool)s FROM (
-    SELECT due_date, entry_date, entry_id, sum(open_amount) OVER (
-        ORDER BY due_date, entry_date, entry_id ROWS UNBOUNDED PRECEDING) AS upto
-    FROM ledger_due
-    WHERE book_id = %(book)s AND customer_id = %(customer)s AND open_amount > 0
-) AS running
-WHERE upto > %(pool)s
-ORDER BY due_date, entry_date, entry_id
-LIMIT 1
-"""
-
-
-def _settle_forward(customer: Customer, *, pool: Decimal) -> Decimal:
-    """Settle `pool` against the open dues, oldest first: those it covers whole, then part of
-    the next; answer how much it settled (what is left over is paid ahead)."""
-    dues = Due.objects.filter(book_id=customer.book_id, customer_id=customer.pk, open_amount__gt=0)
-    open_total = dues.aggregate(total=Sum("open_amount"))["total"] or ZERO
-    if pool >= open_total:
-        if open_total:
-            dues.update(open_amount=0)
-        return open_total
-    with connection.cursor() as cursor:
-        cursor.execute(
-            BOUNDARY, {"pool": to_cents(pool), "book": customer.book_id, "customer": customer.pk}
-        )
-        due_date, entry_date, entry_id, left_open = cursor.fetchone()
-    boundary = Key(_day(due_date), _day(entry_date), entry_id)
-    dues.exclude(_from(boundary)).update(open_amount=0)
-    dues.filter(entry_id=entry_id).update(open_amount=from_cents(int(left_open)))
-    return pool
 
 
 def _day(value) -> datetime.date:
@@ -270,73 +164,71 @@ GROUP BY due_date
 
 
 def ageing(customer: Customer, *, as_of: datetime.date) -> Ageing:
-    """What the party had open at the end of `as_of` (in the book's days), by how long overdue:
-    from its open dues as kept (at most a row per due date), unless it has entries dated after
-    that day (a day in the past, or a post-dated entry): then as open_as_of() finds it."""
-    return aged(open_by_due_date(customer, as_of=as_of), as_of=as_of)
-
-
-def open_by_due_date(customer: Customer, *, as_of: datetime.date) -> "ByDueDate":
-    """What the party had open at the end of `as_of`, by due date (oldest first): as its dues
-    keep it, unless it has entries dated after that day: then as open_as_of() finds it."""
-    if customer.last_entry_date is None or customer.last_entry_date <= as_of:
-        return kept_open(customer)
-    return open_as_of(customer, as_of=as_of)
+    """What the party had open at the end of `as_of` (in the book's days), by how long overdue
+    (open_as_of)."""
+    return aged(open_as_of(customer, as_of=as_of), as_of=as_of)
 
 
 ByDueDate = list[tuple[datetime.date, Decimal]]
 
 
-def kept_open(customer: Customer) -> ByDueDate:
-    """What the party has open now, by due date, as its dues keep it."""
-    return list(
-        Due.objects.filter(book_id=customer.book_id, customer_id=customer.pk, open_amount__gt=0)
-        .order_by("due_date")
-        .values_list("due_date")
-        .annotate(Sum("open_amount"))
-    )
-
-
 def open_as_of(customer: Customer, *, as_of: datetime.date) -> ByDueDate:
-    """What the party had open at the end of `as_of`, by due date, without replaying its
-    history. Payments settle the oldest dues first, so what is open is always the newest dues
-    (in settlement order) adding up to what was due: its exposure that day, from its daily
-    totals. Walk back from its newest due, skipping dues dated after the day
-    and taking back those reversed only after it. The work grows with what was open then and
-    with the entries dated since, never with the whole history."""
-    entries = Entry.objects.filter(book_id=customer.book_id, customer_id=customer.pk)
-    later = entries.filter(entry_date__gt=as_of)
-    # The balance that day: today's, less the days since (a row per day after it).
-    since = DailyTotal.objects.filter(
-        book_id=customer.book_id, customer_id=customer.pk, day__gt=as_of
-    ).aggregate(credit=Sum("credit"), debit=Sum("debit"))
-    balance = customer.balance - (since["credit"] or ZERO) + (since["debit"] or ZERO)
-    # A reversal dated on or before the day of an entry dated after it: the day's balance
-    # counts it, but an entry and its reversal count only together.
-    lone = later.filter(reverses__isnull=True, reversed_by__entry_date__lte=as_of)
-    for type, amount in lone.values_list("reversed_by__type", "reversed_by__amount"):
-        balance -= amount if type == EntryType.CREDIT else -amount
+    """What the party had open at the end of `as_of` (today, or a day past), by due date, oldest
+    first (see _open_parts)."""
+    open_by_day: dict[datetime.date, Decimal] = {}
+    for due_date, _, part in _open_parts(customer, as_of=as_of):
+        open_by_day[due_date] = open_by_day.get(due_date, ZERO) + part
+    return sorted(open_by_day.items())
+
+
+def _open_parts(customer: Customer, *, as_of: datetime.date) -> Iterator[tuple]:
+    """What the party had open at the end of `as_of`, due by due, newest first, as (due date,
+    id of the entry that opened it, what of it is open), without replaying its history.
+    Payments settle the oldest dues first, so what is open is always the newest dues (in
+    settlement order) adding up to what was due: its exposure that day (its balance, less its
+    daily totals since). Walk back from its newest due, skipping dues dated after the day and
+    taking back those reversed only after it. The work grows with what was open then and with
+    the entries dated since, never with the whole history; with none dated since (today,
+    mostly), it is the open dues' page of the index and nothing more."""
+    balance, revived = customer.balance, []
+    if customer.last_entry_date is not None and customer.last_entry_date > as_of:
+        entries = Entry.objects.filter(book_id=customer.book_id, customer_id=customer.pk)
+        later = entries.filter(entry_date__gt=as_of)
+        # The balance that day: today's, less the days since (a row per day after it).
+        since = DailyTotal.objects.filter(
+            book_id=customer.book_id, customer_id=customer.pk, day__gt=as_of
+        ).aggregate(credit=Sum("credit"), debit=Sum("debit"))
+        balance -= (since["credit"] or ZERO) - (since["debit"] or ZERO)
+        # A reversal dated on or before the day of an entry dated after it: the day's balance
+        # counts it, but an entry and its reversal count only together.
+        lone = later.filter(reverses__isnull=True, reversed_by__entry_date__lte=as_of)
+        for type, amount in lone.values_list("reversed_by__type", "reversed_by__amount"):
+            balance -= amount if type == EntryType.CREDIT else -amount
+        # Dues whose entries were reversed only after the day stood on it.
+        revived = sorted(
+            (due_date or entry_date, entry_date, pk, amount)
+            for due_date, entry_date, pk, amount in later.filter(
+                reverses__entry_date__lte=as_of, reverses__type=OPENS[customer.kind]
+            ).values_list(
+                "reverses__due_date", "reverses__entry_date", "reverses_id", "reverses__amount"
+            )
+        )[::-1]
     due = max(-balance if customer.kind == Kind.SUPPLIER else balance, ZERO)
     if not due:
-        return []
-    # Dues whose entries were reversed only after the day stood on it.
-    revived = sorted(
-        (due_date or entry_date, entry_date, pk, amount)
-        for due_date, entry_date, pk, amount in later.filter(
-            reverses__entry_date__lte=as_of, reverses__type=OPENS[customer.kind]
-        ).values_list(
-            "reverses__due_date", "reverses__entry_date", "reverses_id", "reverses__amount"
-        )
-    )[::-1]
-    open_by_day: dict[datetime.date, Decimal] = {}
+        return
     newest_first = _newest_dues(customer, entered_by=as_of)
-    for due_date, _, _, amount in heapq.merge(newest_first, revived, reverse=True):
+    for due_date, _, entry_id, amount in heapq.merge(newest_first, revived, reverse=True):
         part = min(amount, due)
-        open_by_day[due_date] = open_by_day.get(due_date, ZERO) + part
+        yield due_date, entry_id, part
         due -= part
         if not due:
-            break
-    return sorted(open_by_day.items())
+            return
+
+
+def open_entries(customer: Customer, *, as_of: datetime.date) -> dict[int, Decimal]:
+    """What is open of each due at the end of `as_of`, by the id of the entry that opened it
+    (open_as_of; a due settled whole is not there)."""
+    return {entry_id: part for _, entry_id, part in _open_parts(customer, as_of=as_of)}
 
 
 # A page of the party's dues entered by a day, newest first in settlement order, after a key:
@@ -392,11 +284,11 @@ def replayed_open(customer: Customer, *, as_of: datetime.date) -> ByDueDate:
 
 
 def dues_drift() -> Iterator[tuple[Customer, list, list]]:
-    """Replay every party's dues from its entries; yield each whose kept open dues (or what
-    they add up to against its balance) disagree: (customer, kept, replayed). Reads every
-    entry: a check to run, not a query to serve."""
+    """Replay every party's dues from its entries; yield each whose open dues, as read from its
+    due rows (or what they add up to against its balance), disagree: (customer, read,
+    replayed). Reads every entry: a check to run, not a query to serve."""
     for customer in Customer.objects.order_by("pk").iterator():
-        kept = kept_open(customer)
+        read = open_as_of(customer, as_of=datetime.date.max)
         replayed = replayed_open(customer, as_of=datetime.date.max)
-        if kept != replayed or sum((amount for _, amount in kept), ZERO) != customer.due:
-            yield customer, kept, replayed
+        if read != replayed or sum((amount for _, amount in read), ZERO) != customer.due:
+            yield customer, read, replayed

@@ -3,16 +3,14 @@ parse, an empty one, or a range that ends before it starts is a 400 naming it.""
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef
 from drf_spectacular.utils import extend_schema_field
 
 from common.filters import DateFilter, StrictBooleanFilter, StrictFilterSet, TenantChoiceFilter
 from common.money import MAX_ENTRY_AMOUNT, PLAIN_DECIMAL
-from common.scoping import tenant_of
 from customers.filters import CustomerFilter
 from customers.models import Customer
 from ledger.models import Entry, EntryType
-from ledger.selectors import open_dues
+from ledger.selectors import owed
 
 
 class PlainDecimalField(forms.DecimalField):
@@ -91,13 +89,13 @@ class CustomerDuesFilter(CustomerFilter):
         fields = ["archived", "has_dues", "overdue"]
 
     def filter_has_dues(self, queryset, name, value):
-        return _having(queryset, open_dues(), value)
+        owing = queryset.alias(owed_amount=owed())
+        return owing.filter(owed_amount__gt=0) if value else owing.exclude(owed_amount__gt=0)
 
     def filter_overdue(self, queryset, name, value):
-        today = tenant_of(self.request).today()
-        return _having(queryset, open_dues().filter(due_date__lt=today), value)
-
-
-def _having(queryset, dues, value: bool):
-    held = Exists(dues.filter(book_id=OuterRef("book_id"), customer_id=OuterRef("pk")))
-    return queryset.filter(held if value else ~held)
+        # The list's queryset carries `overdue_amount` (ledger.selectors.with_overdue).
+        return (
+            queryset.filter(overdue_amount__gt=0)
+            if value
+            else queryset.exclude(overdue_amount__gt=0)
+        )

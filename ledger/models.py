@@ -142,11 +142,11 @@ class DailyTotal(TenantOwned):
 
 
 class Due(TenantOwned):
-    """What one entry opened (a customer's credit, a supplier's debit) and how much of it is
-    still open. The posting trigger adds the row with its entry and removes it when the entry is
-    reversed; ledger.dues settles the party's payments against the open rows, oldest due date
-    first. Only open rows are read to answer what is due, overdue and how old: a customer's
-    ageing never replays its history."""
+    """What one entry opened (a customer's credit, a supplier's debit), and when it falls due.
+    The posting trigger adds the row with its entry and removes it when the entry is reversed;
+    nothing updates it. Payments settle the oldest dues first, so what is still open is always
+    the newest dues adding up to what the party owes: ledger.dues reads it from the newest due
+    back, never replaying the history and never writing a settlement."""
 
     # Written only by the posting trigger, from the entry row itself (whose own keys hold the
     # book, customer and entry): no foreign key constraints to check again per row of an import.
@@ -170,34 +170,27 @@ class Due(TenantOwned):
     due_date = models.DateField()
     entry_date = models.DateField()
     amount = MoneyField()
-    open_amount = MoneyField()
 
     objects = TenantQuerySet.as_manager()
 
     class Meta:
         indexes = [
-            # Settlement order (oldest due date, then entry date, then entry): payments settle
-            # forward along it, a reversed payment reopens backward.
+            # Settlement order (oldest due date, then entry date, then entry): what is open is
+            # read backwards along it, from the newest due (ledger.dues); what falls due from a
+            # day on is a range of it (overdue, the list's filters and ordering, reminders).
             models.Index(
                 fields=["book", "customer", "due_date", "entry_date", "entry"],
                 name="ledger_due_order_idx",
             ),
-            # What is open, in the same order: ageing, overdue, the list's filters, reminders.
-            models.Index(
-                fields=["book", "customer", "due_date", "entry_date", "entry"],
-                condition=Q(open_amount__gt=0),
-                name="ledger_due_open_idx",
-            ),
+            # The book's dues from a day on (the dashboard's ageing reads the last 90 days').
+            models.Index(fields=["book", "due_date"], name="ledger_due_book_day_idx"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(amount__gt=0) & Q(open_amount__gte=0) & Q(open_amount__lte=F("amount")),
-                name="ledger_due_open_within_amount",
-            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="ledger_due_amount_positive"),
         ]
 
     def __str__(self):
-        return f"{self.open_amount} of {self.amount} due {self.due_date}"
+        return f"{self.amount} due {self.due_date}"
 
 
 class IdempotencyKey(TenantOwned):

@@ -5,8 +5,8 @@ running totals, daily totals and dues, and an entry for another book's or an arc
 or one past what the totals hold, is refused. So a posting is one INSERT; this module checks
 first for a friendly answer, and turns the database's refusals into the same domain errors. In
 the same transaction it then checks the party's credit limit (ledger.dues: the trigger's update
-holds the party's row, so concurrent postings are checked one after another) and settles its
-payments against its dues, and writes what the book's webhooks are told (ledger.events). Every
+holds the party's row, so concurrent postings are checked one after another) and writes what
+the book's webhooks are told (ledger.events). Every
 entry names the member who posted it.
 """
 
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Min, Q, Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from common.db import copy_rows
@@ -92,8 +92,6 @@ def post_entry(
         entry.save(force_insert=True)
         after = Customer.objects.get(pk=customer.pk)
         entry.warnings = dues.check_limit(after, raised_by=draft.amount if due_date else 0)
-        since = due_date and dues.Key(due_date, draft.entry_date, entry.pk)
-        dues.settle(after, since=since)
         events.posted(entry, after)
     # A new entry has no reversal yet: say so, rather than have the first reader ask.
     Entry.reversed_by.related.set_cached_value(entry, None)
@@ -163,13 +161,12 @@ def stage(
 
 
 def staged_totals(batch: str) -> dict:
-    """The batch's staged credits and debits (cents) and its earliest due date: what publish()
-    checks the credit limit against and settles from. A job reads them before its publishing
-    transaction, so that SQLite's write lock is not held while they are added up."""
+    """The batch's staged credits and debits (cents): what publish() checks the credit limit
+    against. A job reads them before its publishing transaction, so that SQLite's write lock is
+    not held while they are added up."""
     return StagedEntry.objects.filter(batch=batch).aggregate(
         credit=Sum("amount", filter=Q(type=EntryType.CREDIT)),
         debit=Sum("amount", filter=Q(type=EntryType.DEBIT)),
-        first_due=Min("due_date"),
     )
 
 
@@ -186,7 +183,7 @@ def publish(
     """Post the batch's staged rows (their due dates resolved: ledger.imports) to the customer's
     ledger as entries, in their order, in one statement (the database checks and counts every
     row, as for a single posting), check the credit limit against what the whole batch raised,
-    settle, and clear the rows (unless the caller clears them after: `discards=False`); answer
+    and clear the rows (unless the caller clears them after: `discards=False`); answer
     how many. In one transaction; a dry run rolls it back. `totals`: staged_totals(batch), if
     the caller read them already."""
     if customer.archived_at is not None:
@@ -196,7 +193,6 @@ def publish(
     totals = totals or staged_totals(batch)
     moved = (totals["credit"] or 0) - (totals["debit"] or 0)
     raised = from_cents(moved if dues.OPENS[customer.kind] == EntryType.CREDIT else -moved)
-    first_due = totals["first_due"]
     with _refusals(), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {entries} ({', '.join(IMPORT_COLUMNS)}) "  # noqa: S608
@@ -207,7 +203,6 @@ def publish(
         posted = cursor.rowcount
         after = Customer.objects.get(pk=customer.pk)
         warnings = dues.check_limit(after, raised_by=raised)
-        dues.settle(after, since=first_due and dues.Key(first_due, datetime.date.min, 0))
         events.imported(after, count=posted, totals=totals, warnings=warnings)
         if discards:
             discard(batch)
@@ -237,8 +232,8 @@ def post_restored(
 ) -> dict:
     """Post an archive's entries into the book's new `customers` (by id), by `user`, in the
     archive's order, each keeping its date, due date, note, author's name and reversal link
-    (the database checks and counts every row, as for any posting), and settle each customer's
-    dues; answer the new id of each archive id. In the caller's transaction. Credit limits are
+    (the database checks and counts every row, as for any posting); answer the new id of each
+    archive id. In the caller's transaction. Credit limits are
     not checked: the history was when it was posted (a limit may have been lowered since)."""
     ids, pending = {}, []
 
@@ -282,8 +277,6 @@ def post_restored(
                 flush()
         if pending:
             flush()
-        for customer in Customer.objects.filter(pk__in=customers):
-            dues.settle(customer)
     return ids
 
 

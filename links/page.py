@@ -97,7 +97,7 @@ def statement_page(link, *, today: datetime.date) -> dict:
     money, day = formats.money, formats.day
     words = WORDS.get(formats.locale.language, WORDS["en"])
     supplier = customer.kind == Kind.SUPPLIER
-    by_due_date = dues.open_by_due_date(customer, as_of=today)
+    by_due_date = dues.open_as_of(customer, as_of=today)
     aged = dues.aged(by_due_date, as_of=today)
     recent = (
         Entry.objects.of(book)

@@ -11,7 +11,7 @@ from django.db import migrations, models
 
 import common.fields
 from ledger.migrations._append_only import create_trigger
-from ledger.migrations._posting import create_triggers, drop_triggers
+from ledger.migrations._posting import create_triggers_kept_dues, drop_triggers
 
 BACKFILL = [
     # Each credit that stands (neither a reversal nor reversed) opens a due on its date.
@@ -61,7 +61,7 @@ BACKFILL = [
 def dues_and_triggers(apps, schema_editor):
     for statement in BACKFILL:
         schema_editor.execute(statement)
-    create_triggers(apps, schema_editor)
+    create_triggers_kept_dues(apps, schema_editor)
     create_trigger(apps, schema_editor)
 
 

@@ -10,9 +10,10 @@ SQLite has row triggers only. PostgreSQL runs one statement-level trigger over a
 instead, so a COPY of a million rows moves the totals with one UPDATE and one upsert, not a
 million of each. SQLite drops a table's triggers when Django remakes the table, so a migration
 that alters ledger_entry must call `create_triggers` again (the raw-insert tests prove they are
-there). `posting.*.sql` is the current form (with dues); the forms before it stay as they were
-for the migrations that installed them: `posting-by-user.*.sql` from before books (0006),
-`posting-by-book.*.sql` from before dues (0010, 0011).
+there). `posting.*.sql` is the current form (with dues, their open parts read, not kept); the
+forms before it stay as they were for the migrations that installed them: `posting-by-user.*.sql`
+from before books (0006), `posting-by-book.*.sql` from before dues (0010, 0011),
+`posting-kept-dues.*.sql` from when what was paid and settled was kept (0013).
 """
 
 from pathlib import Path
@@ -38,3 +39,8 @@ def create_triggers_by_book(apps, schema_editor):
 
 def drop_triggers(apps, schema_editor):
     run_sql_file(schema_editor, SQL, "posting.{vendor}.drop.sql")
+
+
+def create_triggers_kept_dues(apps, schema_editor):
+    """The triggers as they were while dues kept their open parts (for migration 0013)."""
+    create_triggers(apps, schema_editor, form="posting-kept-dues")

@@ -1,9 +1,8 @@
 -- Row triggers: each entry row checks its customer, then moves its totals, its day's totals and
 -- its dues. Installed by ledger/migrations/_posting.py; the rules' names start the refusals'
 -- messages. A party's dues run by its kind: a customer's credits open dues and its debits pay
--- them; a supplier's the other way round. An entry that opens one adds its due row; a payment
--- adds to what the party has paid; a reversal takes back what its entry did (a reversed due's
--- settled part returns to what has been paid but not yet settled). ledger.dues then settles.
+-- them; a supplier's the other way round. An entry that opens one adds its due row, and its
+-- reversal removes it. What is open is read from the dues and the balance (ledger.dues).
 CREATE TRIGGER IF NOT EXISTS ledger_entry_posted AFTER INSERT ON ledger_entry
 BEGIN
     SELECT CASE
@@ -24,17 +23,12 @@ BEGIN
         entry_count = entry_count + 1,
         last_entry_date = CASE
             WHEN last_entry_date IS NULL OR last_entry_date < NEW.entry_date THEN NEW.entry_date
-            ELSE last_entry_date END,
-        -- a payment: its type is the one that does not open dues (its reversal: the trigger below)
-        dues_paid = dues_paid + (CASE
-            WHEN NEW.reverses_id IS NULL
-             AND NEW.type = (CASE kind WHEN 'supplier' THEN 'credit' ELSE 'debit' END)
-            THEN NEW.amount ELSE 0 END)
+            ELSE last_entry_date END
     WHERE id = NEW.customer_id;
 
-    INSERT INTO ledger_due (book_id, customer_id, entry_id, due_date, entry_date, amount, open_amount)
+    INSERT INTO ledger_due (book_id, customer_id, entry_id, due_date, entry_date, amount)
     SELECT NEW.book_id, NEW.customer_id, NEW.id, COALESCE(NEW.due_date, NEW.entry_date),
-           NEW.entry_date, NEW.amount, NEW.amount
+           NEW.entry_date, NEW.amount
     FROM customers_customer AS c
     WHERE c.id = NEW.customer_id AND NEW.reverses_id IS NULL
       AND NEW.type = (CASE c.kind WHEN 'supplier' THEN 'debit' ELSE 'credit' END);
@@ -52,20 +46,9 @@ BEGIN
         entry_count = entry_count + excluded.entry_count;
 END;
 --;
--- A reversal takes back what its entry did: a payment's reversal (its type is the one that
--- opens dues, and it opens none) what was paid; a due's reversal its due, whose settled part
--- returns to what is paid but not settled. Apart, so an import's rows skip it.
+-- A reversal of an entry that opened a due removes the due. Apart, so an import's rows skip it.
 CREATE TRIGGER IF NOT EXISTS ledger_entry_reversed AFTER INSERT ON ledger_entry
 WHEN NEW.reverses_id IS NOT NULL
 BEGIN
-    UPDATE customers_customer SET
-        dues_paid = dues_paid - (CASE
-            WHEN NEW.type = (CASE kind WHEN 'supplier' THEN 'debit' ELSE 'credit' END)
-            THEN NEW.amount ELSE 0 END),
-        dues_settled = dues_settled - COALESCE(
-            (SELECT d.amount - d.open_amount FROM ledger_due AS d WHERE d.entry_id = NEW.reverses_id),
-            0)
-    WHERE id = NEW.customer_id;
-
     DELETE FROM ledger_due WHERE entry_id = NEW.reverses_id;
 END;

@@ -106,7 +106,11 @@ def shop(settings):
     entry = post(customer, "credit", "10.00", by=owner)
     link = link_services.create_link(book=book, customer=customer, by=owner)
     reminder = reminder_services.remind(
-        book=book, customer=customer, by=owner, channel="none", base_url="http://testserver"
+        book=book,
+        customer=Customer.objects.get(pk=customer.pk),  # its totals since the entry
+        by=owner,
+        channel="none",
+        base_url="http://testserver",
     )
     hook = webhook_services.create_webhook(book=book, by=owner, url=HOOK, events=["entry.posted"])
     event = Event.objects.create(book=book, type="entry.posted", body="{}")

@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from common.money import from_cents
 from customers.models import Customer
-from ledger.models import Entry, IdempotencyKey
+from ledger.models import Due, Entry, IdempotencyKey
 from tests.factories import book_of, client_for, make_customer, post
 
 pytestmark = pytest.mark.django_db
@@ -475,8 +475,9 @@ class TestQueryCounts:
             client.get(f"/api/customers/{customer.pk}/summary/")
         with django_assert_max_num_queries(4):  # user, book, customer, one aggregate
             client.get(f"/api/customers/{customer.pk}/summary/?as_of=2026-01-15")
-        # user, book and role, one aggregate of the customers, one of the open dues
-        with django_assert_max_num_queries(4):
+        # user, book and role, one aggregate of the customers, the parties that owe, and the
+        # book's dues of the last 90 days and after
+        with django_assert_max_num_queries(5):
             client.get("/api/summary/")
 
 
@@ -558,6 +559,19 @@ class TestSummary:
         Customer.objects.filter(pk__in=[c.pk for c in owing]).update(total_credit=from_cents(top))
         Customer.objects.filter(pk=owing[0].pk).update(total_debit=Decimal("0.07"))
         Customer.objects.filter(pk__in=[c.pk for c in owed]).update(total_debit=from_cents(top))
+        # What they owe falls due in 2099 (dues as the trigger would have written them for
+        # credits of that size): all of it current, its sum exact too.
+        Due.objects.bulk_create(
+            Due(
+                book=c.book,
+                customer=c,
+                entry_id=10**12 + n,
+                due_date=D(2099, 1, 1),
+                entry_date=D(2026, 1, 1),
+                amount=from_cents(top),
+            )
+            for n, c in enumerate(owing)
+        )
         response = client.get("/api/summary/")
         assert response.status_code == 200
         receivable, payable = 3 * top - 7, 2 * top
@@ -574,8 +588,11 @@ class TestSummary:
                 },
                 "supplier": {"receivable": "0.00", "payable": "0.00"},
             },
-            "overdue": {"receivable": "0.00", "payable": "0.00"},  # no entries: no dues
-            "ageing": {"receivable": aged({}), "payable": aged({})},
+            "overdue": {"receivable": "0.00", "payable": "0.00"},
+            "ageing": {
+                "receivable": aged({"current": str(from_cents(receivable))}),
+                "payable": aged({}),
+            },
         }
 
 
