@@ -178,12 +178,15 @@ class Due(TenantOwned):
             # Settlement order (oldest due date, then entry date, then entry): what is open is
             # read backwards along it, from the newest due (ledger.dues); what falls due from a
             # day on is a range of it (overdue, the list's filters and ordering, reminders).
+            # Each due's amount is in the index too, so these reads never visit the table.
             models.Index(
-                fields=["book", "customer", "due_date", "entry_date", "entry"],
-                name="ledger_due_order_idx",
+                fields=["book", "customer", "due_date", "entry_date", "entry", "amount"],
+                name="ledger_due_order_amount_idx",
             ),
             # The book's dues from a day on (the dashboard's ageing reads the last 90 days').
-            models.Index(fields=["book", "due_date"], name="ledger_due_book_day_idx"),
+            models.Index(
+                fields=["book", "due_date", "customer", "amount"], name="ledger_due_book_day_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="ledger_due_amount_positive"),

@@ -1,7 +1,8 @@
 """Dues keep no open part: what is open is the newest dues adding up to what the party owes,
 read when asked (ledger.dues), so no posting or import writes a settlement. The posting triggers
-go back in that form (ledger/sql/posting.*.sql); the book's dues by day get an index for the
-dashboard's ageing."""
+go back in that form (ledger/sql/posting.*.sql). The settlement-order index carries each due's
+amount (what is open, and what falls due from a day, are read from the index alone), and the
+book's dues by day get one for the dashboard's ageing."""
 
 from django.db import migrations, models
 
@@ -35,9 +36,19 @@ class Migration(migrations.Migration):
                 condition=models.Q(amount__gt=0), name="ledger_due_amount_positive"
             ),
         ),
+        migrations.RemoveIndex(model_name="due", name="ledger_due_order_idx"),
         migrations.AddIndex(
             model_name="due",
-            index=models.Index(fields=["book", "due_date"], name="ledger_due_book_day_idx"),
+            index=models.Index(
+                fields=["book", "customer", "due_date", "entry_date", "entry", "amount"],
+                name="ledger_due_order_amount_idx",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="due",
+            index=models.Index(
+                fields=["book", "due_date", "customer", "amount"], name="ledger_due_book_day_idx"
+            ),
         ),
         migrations.RunPython(put_back, lift),
     ]
