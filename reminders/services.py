@@ -35,23 +35,13 @@ def update_settings(*, book, by, **fields) -> ReminderSettings:
     """Change the book's settings; `templates` ({kind: {language: text}}) go over the book's
     own, and an empty text puts back the default."""
     current = settings_of(book)
-    before = snapshot(current, ("enabled", "every_days", "min_overdue_days", "channel"))
-    before["templates"] = current.templates
+    before = _shown(current)
     if "templates" in fields:
-        own = {kind: dict(current.templates.get(kind, {})) for kind in texts.DEFAULTS}
-        for kind, by_language in fields.pop("templates").items():
-            for language, text in by_language.items():
-                if text:
-                    own[kind][language] = text
-                else:
-                    own[kind].pop(language, None)
-        current.templates = {kind: texts for kind, texts in own.items() if texts}
+        current.templates = texts.with_changes(current.templates, fields.pop("templates"))
     for name, value in fields.items():
         setattr(current, name, value)
     current.save()
-    after = snapshot(current, ("enabled", "every_days", "min_overdue_days", "channel"))
-    after["templates"] = current.templates
-    changes = diff(before, after)
+    changes = diff(before, _shown(current))
     if changes:
         record(
             book_id=book.pk,
@@ -61,6 +51,12 @@ def update_settings(*, book, by, **fields) -> ReminderSettings:
             changes=changes,
         )
     return current
+
+
+def _shown(book_settings: ReminderSettings) -> dict:
+    """The settings as the activity trail shows them (the book's own texts as they are)."""
+    fields = ("enabled", "every_days", "min_overdue_days", "channel")
+    return {**snapshot(book_settings, fields), "templates": book_settings.templates}
 
 
 def remind(

@@ -77,6 +77,19 @@ def effective(own: dict) -> dict:
     }
 
 
+def with_changes(own: dict, changes: dict) -> dict:
+    """A book's own texts with `changes` ({kind: {language: text}}) over them; an empty text
+    drops the book's own, so the default is used again."""
+    merged = {kind: dict(own.get(kind, {})) for kind in DEFAULTS}
+    for kind, by_language in changes.items():
+        for language, text in by_language.items():
+            if text:
+                merged[kind][language] = text
+            else:
+                merged[kind].pop(language, None)
+    return {kind: by_language for kind, by_language in merged.items() if by_language}
+
+
 def language_of(locale_language: str) -> str:
     return locale_language if locale_language in LANGUAGES else "en"
 
