@@ -3,7 +3,8 @@
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import ExpressionWrapper, F, Q
+from django.db.models import Case, ExpressionWrapper, F, Q, Value, When
+from django.db.models.functions import Greatest
 
 from common.fields import MoneyField
 from common.scoping import TenantOwned, TenantQuerySet
@@ -26,6 +27,18 @@ class LimitPolicy(models.TextChoices):
 
 
 MAX_TERMS_DAYS = 3650
+
+# What a party owes (a customer), or the book owes it (a supplier), never below zero: the SQL
+# form of Customer.due, to filter and order by.
+DUE = Greatest(
+    Case(
+        When(kind=Kind.SUPPLIER, then=F("total_debit") - F("total_credit")),
+        default=F("total_credit") - F("total_debit"),
+        output_field=MoneyField(),
+    ),
+    Value(0),
+    output_field=MoneyField(),
+)
 
 
 class CustomerQuerySet(TenantQuerySet):

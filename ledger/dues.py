@@ -12,6 +12,7 @@ reversed entry and its reversal had never been posted, and no posting writes a s
 
 import datetime
 import heapq
+import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -28,8 +29,6 @@ ZERO = Decimal("0.00")
 # A party's dues by kind: the type of entry that opens one, and the type that pays.
 OPENS = {Kind.CUSTOMER: EntryType.CREDIT, Kind.SUPPLIER: EntryType.DEBIT}
 PAYS = {Kind.CUSTOMER: EntryType.DEBIT, Kind.SUPPLIER: EntryType.CREDIT}
-# Settlement order.
-ORDER = ("due_date", "entry_date", "entry_id")
 
 
 def opens_due(customer: Customer, type: str) -> bool:
@@ -95,6 +94,8 @@ def _day(value) -> datetime.date:
 
 # Ageing ---------------------------------------------------------------------------------------
 
+ByDueDate = list[tuple[datetime.date, Decimal]]
+
 # Days overdue: the first bucket's last day, and the name of each bucket after it.
 BUCKETS = ((0, "current"), (30, "1-30"), (60, "31-60"), (90, "61-90"), (None, "90+"))
 
@@ -108,6 +109,28 @@ class Ageing:
     overdue: Decimal
     oldest_due_date: datetime.date | None
     buckets: dict[str, Decimal]
+
+
+def edges(as_of: datetime.date) -> list[datetime.date]:
+    """The first due date of each bucket but the oldest, newest first: as_of, then 30, 60 and
+    90 days before it."""
+    return [as_of - datetime.timedelta(days=last) for last, _ in BUCKETS if last is not None]
+
+
+def open_by_edge(
+    due: Decimal, falling_due_from: list[Decimal], *, as_of: datetime.date
+) -> ByDueDate:
+    """A party's open dues as of a day, a row per bucket, from what it owes (`due`) and the
+    total of its dues falling due on or after each of edges(as_of). What is open is the newest
+    dues adding up to `due`, so what is open from an edge on is the lesser of the two; each row
+    is dated at its bucket's edge (the oldest, the day before the last edge): aged() reads it."""
+    days = edges(as_of)
+    open_from = [min(due, falling or ZERO) for falling in falling_due_from]
+    rows = [(days[0], open_from[0])]
+    pieces = itertools.pairwise(open_from)
+    rows += [(day, b - a) for day, (a, b) in zip(days[1:], pieces, strict=True)]
+    rows.append((days[-1] - datetime.timedelta(days=1), due - open_from[-1]))
+    return rows
 
 
 def aged(by_due_date: Iterable[tuple[datetime.date, Decimal]], *, as_of: datetime.date) -> Ageing:
@@ -167,9 +190,6 @@ def ageing(customer: Customer, *, as_of: datetime.date) -> Ageing:
     """What the party had open at the end of `as_of` (in the book's days), by how long overdue
     (open_as_of)."""
     return aged(open_as_of(customer, as_of=as_of), as_of=as_of)
-
-
-ByDueDate = list[tuple[datetime.date, Decimal]]
 
 
 def open_as_of(customer: Customer, *, as_of: datetime.date) -> ByDueDate:

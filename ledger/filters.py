@@ -8,9 +8,8 @@ from drf_spectacular.utils import extend_schema_field
 from common.filters import DateFilter, StrictBooleanFilter, StrictFilterSet, TenantChoiceFilter
 from common.money import MAX_ENTRY_AMOUNT, PLAIN_DECIMAL
 from customers.filters import CustomerFilter
-from customers.models import Customer
+from customers.models import DUE, Customer
 from ledger.models import Entry, EntryType
-from ledger.selectors import owed
 
 
 class PlainDecimalField(forms.DecimalField):
@@ -89,7 +88,7 @@ class CustomerDuesFilter(CustomerFilter):
         fields = ["archived", "has_dues", "overdue"]
 
     def filter_has_dues(self, queryset, name, value):
-        owing = queryset.alias(owed_amount=owed())
+        owing = queryset.alias(owed_amount=DUE)
         return owing.filter(owed_amount__gt=0) if value else owing.exclude(owed_amount__gt=0)
 
     def filter_overdue(self, queryset, name, value):

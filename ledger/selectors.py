@@ -2,14 +2,12 @@
 checks for drift."""
 
 import datetime
-import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
     BigIntegerField,
-    Case,
     Count,
     ExpressionWrapper,
     F,
@@ -19,13 +17,12 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce, Greatest
 
 from common.fields import MoneyField
 from common.money import from_cents
-from customers.models import BALANCE, Customer, Kind
+from customers.models import BALANCE, DUE, Customer, Kind
 from ledger import dues
 from ledger.models import DailyTotal, Due, Entry, EntryType
 
@@ -88,17 +85,6 @@ def entry_rows(entries):
     ).values_list(*ENTRY_ROW, named=True)
 
 
-def owed(kind_field: str = "kind"):
-    """What a party owes the book (a customer), or the book owes it (a supplier), from its
-    running totals: its due, never below zero (a party paid ahead owes nothing)."""
-    exposure = Case(
-        When(**{kind_field: Kind.SUPPLIER}, then=F("total_debit") - F("total_credit")),
-        default=F("total_credit") - F("total_debit"),
-        output_field=MoneyField(),
-    )
-    return Greatest(exposure, Value(0), output_field=MoneyField())
-
-
 def falling_due_from(day: datetime.date):
     """Per party (a subquery on OuterRef `pk` and `book_id`): the total of its dues that fall
     due on or after `day`, a range of the settlement-order index."""
@@ -123,9 +109,7 @@ def with_overdue(customers, today: datetime.date):
     fell due before a day is what it owes less its dues falling due from that day on, if that
     leaves anything: a subquery per customer over its dues from `today` on, not its history."""
     return customers.annotate(
-        overdue_amount=Greatest(
-            owed() - falling_due_from(today), Value(0), output_field=MoneyField()
-        )
+        overdue_amount=Greatest(DUE - falling_due_from(today), Value(0), output_field=MoneyField())
     )
 
 
@@ -220,41 +204,39 @@ def dashboard(tenant) -> dict:
 
 def _dues_of_book(tenant) -> dict:
     """The book's open dues, aged as of today in its time zone, by which way they run
-    (receivable: customers'; payable: suppliers'). Each party's open dues are the newest adding
-    up to what it owes, so what is open from a day on is the least of what it owes and its dues
-    falling due from that day: two queries, the parties that owe and their dues of the last 90
-    days and after (never older ones)."""
+    (receivable: customers'; payable: suppliers'). What is open from a day on is the lesser of
+    what a party owes and its dues falling due from that day (ledger.dues.open_by_edge): two
+    queries, the parties that owe and their dues of the last 90 days and after (never older)."""
     today = tenant.today()
-    edges = [today - datetime.timedelta(days=last) for last, _ in dues.BUCKETS if last is not None]
+    edges = dues.edges(today)
     owing = (
         Customer.objects.of(tenant)
-        .annotate(owed_amount=owed())
+        .annotate(owed_amount=DUE)
         .filter(owed_amount__gt=0)
         .values_list("pk", "kind", "owed_amount")
     )
+    # Per party, the total of its dues falling due on or after each edge.
+    from_each = {f"from_{n}": Sum("amount", filter=Q(due_date__gte=e)) for n, e in enumerate(edges)}
     falling = {
-        row["customer_id"]: row
+        row[0]: list(row[1:])
         for row in Due.objects.of(tenant)
         .filter(due_date__gte=edges[-1])
         .order_by()
         .values("customer_id")
-        .annotate(
-            **{f"from_{n}": Sum("amount", filter=Q(due_date__gte=e)) for n, e in enumerate(edges)}
-        )
+        .annotate(**from_each)
+        .values_list("customer_id", *from_each)
     }
-    names = [name for _, name in dues.BUCKETS]
-    buckets = {kind: dict.fromkeys(names, dues.ZERO) for kind in Kind.values}
+    by_side = {Kind.CUSTOMER: [], Kind.SUPPLIER: []}
     for pk, kind, due in owing:
-        row = falling.get(pk, {})
-        open_from = [min(due, row.get(f"from_{n}") or dues.ZERO) for n in range(len(edges))]
-        parts = [open_from[0], *(b - a for a, b in itertools.pairwise(open_from))]
-        parts.append(due - open_from[-1])
-        for name, part in zip(names, parts, strict=True):
-            buckets[kind][name] += part
-    sides = (("receivable", Kind.CUSTOMER), ("payable", Kind.SUPPLIER))
+        sums = falling.get(pk, [None] * len(edges))
+        by_side[kind] += dues.open_by_edge(due, sums, as_of=today)
+    ageing = {
+        side: dues.aged(by_side[kind], as_of=today)
+        for side, kind in (("receivable", Kind.CUSTOMER), ("payable", Kind.SUPPLIER))
+    }
     return {
-        "overdue": {side: sum(list(buckets[kind].values())[1:], dues.ZERO) for side, kind in sides},
-        "ageing": {side: buckets[kind] for side, kind in sides},
+        "overdue": {side: aged.overdue for side, aged in ageing.items()},
+        "ageing": {side: aged.buckets for side, aged in ageing.items()},
     }
 
 

@@ -24,9 +24,10 @@ class Command(BaseCommand):
                 f"count={recomputed.entry_count} last={recomputed.last_entry_date}"
             )
         dues = list(dues_drift())
-        for customer, kept, replayed in dues:
+        for customer, read, replayed in dues:
             self.stdout.write(
-                f"customer {customer.pk} (dues): kept open {_by_day(kept)}, due {customer.due}; "
+                f"customer {customer.pk} (dues): open by its dues {_by_day(read)}, "
+                f"due {customer.due}; "
                 f"entries say {_by_day(replayed)}"
             )
         if drifts or dues:
