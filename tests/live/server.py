@@ -42,16 +42,45 @@ class FreshDatabase:
         import psycopg
 
         name = f"ledger_live_{secrets.token_hex(4)}"
-        admin = _pg_conninfo(database, "postgres")
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
+        # On Citus (scripts/with-citus) the database is made on every node and the workers are
+        # added to it, as the script does for the suite's own.
+        ports = citus_ports() or {"coordinator": database.get("PORT") or 5432}
+        admins = {
+            node: _pg_conninfo({**database, "PORT": port}, "postgres")
+            for node, port in ports.items()
+        }
+        for admin in admins.values():
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{name}"')
+            if len(ports) > 1:
+                with psycopg.connect(
+                    admin.replace("dbname=postgres", f"dbname={name}"), autocommit=True
+                ) as conn:
+                    conn.execute("CREATE EXTENSION citus")
+        if len(ports) > 1:
+            with psycopg.connect(
+                admins["coordinator"].replace("dbname=postgres", f"dbname={name}"), autocommit=True
+            ) as conn:
+                conn.execute(
+                    "SELECT citus_set_coordinator_host('127.0.0.1', %s)", [ports["coordinator"]]
+                )
+                for worker in ("worker1", "worker2"):
+                    conn.execute("SELECT citus_add_node('127.0.0.1', %s)", [ports[worker]])
 
         def drop():
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            for admin in admins.values():
+                with psycopg.connect(admin, autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
         parsed = urlparse(os.environ["DATABASE_URL"])
         return cls(url=urlunparse(parsed._replace(path=f"/{name}")), drop=drop)
+
+
+def citus_ports() -> dict[str, int]:
+    """The Citus cluster's nodes and ports, as scripts/with-citus names them (empty elsewhere);
+    the spare node joins only when a test adds it."""
+    nodes = dict(item.split(":") for item in os.environ.get("CITUS_NODES", "").split())
+    return {node: int(port) for node, port in nodes.items() if node != "spare"}
 
 
 def _pg_conninfo(database, dbname):
