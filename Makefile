@@ -11,14 +11,15 @@ export HOST PORT
 # What the PDF statement tests need from Debian: pdftoppm and the fonts statements embed.
 DEBIAN_TEST_PACKAGES := poppler-utils fonts-dejavu-core fonts-noto-core
 
-.PHONY: run test test-postgres e2e reliability bench pytest lint format system-packages clean help
+.PHONY: run test test-postgres test-citus e2e reliability bench pytest lint format system-packages clean help
 
 help:
 	@echo "make run            set up and serve the API at http://$(HOST):$(PORT)/ (SQLite by default)"
 	@echo "make test           set up, lint, and run the whole test suite on SQLite"
 	@echo "make test-postgres  the same suite against a real, throwaway PostgreSQL server"
+	@echo "make test-citus     the same suite against a throwaway Citus cluster (a coordinator, two workers)"
 	@echo "make e2e            newman, a real browser and Schemathesis against a live gunicorn"
-	@echo "make reliability    crash, outage, two app servers and a 5-minute soak (SQLite, then PostgreSQL)"
+	@echo "make reliability    crash, outage, many app servers, faults and a 5-minute soak (SQLite, PostgreSQL, Citus)"
 	@echo "make bench          throughput and latency under load, as ratios, with targets"
 
 $(BIN)/python:
@@ -72,14 +73,22 @@ test: lint
 test-postgres: $(VENV)/.dev
 	scripts/with-postgres $(MAKE) --no-print-directory pytest
 
+# The cluster's databases exist already (with the citus extension, workers added): reuse them.
+test-citus: $(VENV)/.dev
+	scripts/with-citus $(MAKE) --no-print-directory pytest PYTEST_ARGS="--reuse-db $(PYTEST_ARGS)"
+
 e2e: $(VENV)/.e2e e2e/node_modules/.installed system-packages
 	scripts/ensure-debian-packages chromium
 	$(BIN)/python e2e/run.py
 
+# SQLite (crash, soak); PostgreSQL (outage, two servers, three behind HAProxy through
+# PgBouncer); Citus (three behind HAProxy through PgBouncer, a stopped worker, a third worker).
 reliability: $(VENV)/.dev system-packages
-	scripts/ensure-debian-packages wrk
+	scripts/ensure-debian-packages wrk haproxy pgbouncer
 	env -u DATABASE_URL $(BIN)/python -m pytest -m "reliability and not postgresql" $(PYTEST_ARGS)
-	scripts/with-postgres $(BIN)/python -m pytest -m "reliability and not soak" $(PYTEST_ARGS)
+	scripts/with-postgres $(BIN)/python -m pytest -m "reliability and not soak and not citus" $(PYTEST_ARGS)
+	scripts/with-citus $(BIN)/python -m pytest -m "reliability and not soak" $(PYTEST_ARGS) \
+		tests/reliability/test_balanced.py tests/reliability/test_citus.py
 
 bench: $(VENV)/.dev
 	scripts/ensure-debian-packages wrk

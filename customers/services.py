@@ -32,7 +32,12 @@ def update_customer(*, customer: Customer, by=None, **fields) -> Customer:
     """Change a customer's details (FIELDS: contact, kind, language, dues terms)."""
     # The posting trigger reads the kind with each entry: hold the row while checking.
     changes_kind = fields.get("kind", customer.kind) != customer.kind
-    if changes_kind and Customer.objects.select_for_update().get(pk=customer.pk).entry_count:
+    if (
+        changes_kind
+        and Customer.objects.select_for_update()
+        .get(book_id=customer.book_id, pk=customer.pk)
+        .entry_count
+    ):
         raise KindFixed()
     before = snapshot(customer, FIELDS)
     changed = [name for name in fields if name in FIELDS]

@@ -5,7 +5,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import F, Q
 
-from common.fields import MoneyField
+from common.fields import BookForeignKey, BookOneToOneField, MoneyField
 from common.money import MAX_ENTRY_AMOUNT
 from common.scoping import TenantOwned, TenantQuerySet
 from customers.models import Customer
@@ -38,7 +38,7 @@ class Entry(TenantOwned):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    customer = models.ForeignKey(
+    customer = BookForeignKey(
         Customer, on_delete=models.PROTECT, related_name="entries", db_index=False
     )
     type = models.CharField(max_length=6, choices=EntryType.choices)
@@ -49,7 +49,7 @@ class Entry(TenantOwned):
     # supplier; null on payments and reversals.
     due_date = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    reverses = models.OneToOneField(
+    reverses = BookOneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
     )
     # Who posted it, as a book's archive recorded them, for an entry restored from one (its
@@ -116,7 +116,7 @@ class DailyTotal(TenantOwned):
     book = models.ForeignKey(
         "books.Book", on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    customer = models.ForeignKey(
+    customer = BookForeignKey(
         Customer, on_delete=models.PROTECT, related_name="daily_totals", db_index=False
     )
     day = models.DateField()
@@ -157,14 +157,14 @@ class Due(TenantOwned):
         db_index=False,
         db_constraint=False,
     )
-    customer = models.ForeignKey(
+    customer = BookForeignKey(
         Customer,
         on_delete=models.DO_NOTHING,
         related_name="dues",
         db_index=False,
         db_constraint=False,
     )
-    entry = models.OneToOneField(
+    entry = BookOneToOneField(
         Entry, on_delete=models.DO_NOTHING, related_name="due", db_constraint=False
     )
     due_date = models.DateField()

@@ -90,7 +90,7 @@ def post_entry(
     )
     with _refusals(), transaction.atomic():
         entry.save(force_insert=True)
-        after = Customer.objects.get(pk=customer.pk)
+        after = Customer.objects.get(book_id=customer.book_id, pk=customer.pk)
         entry.warnings = dues.check_limit(after, raised_by=draft.amount if due_date else 0)
         events.posted(entry, after)
     # A new entry has no reversal yet: say so, rather than have the first reader ask.
@@ -201,7 +201,7 @@ def publish(
             [book.pk, user.pk, customer.pk, moment, batch],
         )
         posted = cursor.rowcount
-        after = Customer.objects.get(pk=customer.pk)
+        after = Customer.objects.get(book_id=customer.book_id, pk=customer.pk)
         warnings = dues.check_limit(after, raised_by=raised)
         events.imported(after, count=posted, totals=totals, warnings=warnings)
         if discards:

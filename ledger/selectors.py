@@ -85,14 +85,13 @@ def entry_rows(entries):
     ).values_list(*ENTRY_ROW, named=True)
 
 
-def falling_due_from(day: datetime.date):
-    """Per party (a subquery on OuterRef `pk` and `book_id`): the total of its dues that fall
-    due on or after `day`, a range of the settlement-order index."""
+def falling_due_from(book, day: datetime.date):
+    """Per party of the book (a subquery on OuterRef `pk`): the total of its dues that fall due
+    on or after `day`, a range of the settlement-order index. The book is a constant, not the
+    outer row's: on Citus that is what keeps the whole query on the book's shard."""
     return Coalesce(
         Subquery(
-            Due.objects.filter(
-                book_id=OuterRef("book_id"), customer_id=OuterRef("pk"), due_date__gte=day
-            )
+            Due.objects.filter(book_id=book.pk, customer_id=OuterRef("pk"), due_date__gte=day)
             .order_by()
             .values("customer_id")
             .annotate(total=Sum("amount"))
@@ -103,13 +102,16 @@ def falling_due_from(day: datetime.date):
     )
 
 
-def with_overdue(customers, today: datetime.date):
-    """Annotate `overdue_amount`: what of each customer's dues is open and fell due before
-    `today`. What is open is the newest dues adding up to what it owes (ledger.dues), so what
-    fell due before a day is what it owes less its dues falling due from that day on, if that
-    leaves anything: a subquery per customer over its dues from `today` on, not its history."""
+def with_overdue(customers, book, today: datetime.date):
+    """Annotate `overdue_amount` on the book's `customers`: what of each one's dues is open and
+    fell due before `today`. What is open is the newest dues adding up to what it owes
+    (ledger.dues), so what fell due before a day is what it owes less its dues falling due from
+    that day on, if that leaves anything: a subquery per customer over its dues from `today` on,
+    not its history."""
     return customers.annotate(
-        overdue_amount=Greatest(DUE - falling_due_from(today), Value(0), output_field=MoneyField())
+        overdue_amount=Greatest(
+            DUE - falling_due_from(book, today), Value(0), output_field=MoneyField()
+        )
     )
 
 

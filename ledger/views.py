@@ -290,7 +290,7 @@ class CustomerLedgerViewSet(FileFormatsMixin, CustomerViewSet):
     ordering_aliases = {**CustomerViewSet.ordering_aliases, "overdue": "overdue_amount"}
 
     def scope(self, queryset):
-        return selectors.with_overdue(super().scope(queryset), self.tenant.today())
+        return selectors.with_overdue(super().scope(queryset), self.tenant, self.tenant.today())
 
     def get_view_name(self):
         # The browsable API names it as the resource it is: "Customer List", not "Customer

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from common.fields import BookForeignKey
 from common.scoping import TenantOwned, TenantQuerySet
 
 
@@ -16,7 +17,7 @@ class StatementLink(TenantOwned):
     book = models.ForeignKey(
         "books.Book", on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    customer = models.ForeignKey(
+    customer = BookForeignKey(
         "customers.Customer", on_delete=models.PROTECT, related_name="statement_links"
     )
     created_by = models.ForeignKey(

@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from common.fields import BookForeignKey
 from common.scoping import TenantOwned, TenantQuerySet
 
 
@@ -34,10 +35,10 @@ class Reminder(TenantOwned):
     book = models.ForeignKey(
         "books.Book", on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    customer = models.ForeignKey(
+    customer = BookForeignKey(
         "customers.Customer", on_delete=models.PROTECT, related_name="reminders"
     )
-    link = models.ForeignKey(
+    link = BookForeignKey(
         "links.StatementLink", on_delete=models.PROTECT, null=True, related_name="+"
     )
     channel = models.CharField(max_length=10, choices=Channel.choices)

@@ -124,10 +124,13 @@ def due_for_reminder(book, book_settings: ReminderSettings, *, today: datetime.d
     the last `every_days` days nor tried automatically today. (Suppliers are reminded only by
     hand: what a book owes is not chased.)"""
     recent = Reminder.objects.filter(
+        book_id=OuterRef("book_id"),
         customer_id=OuterRef("pk"),
         day__gt=today - datetime.timedelta(days=book_settings.every_days),
     ).filter(COUNTED)
-    tried_today = Reminder.objects.filter(customer_id=OuterRef("pk"), day=today, automatic=True)
+    tried_today = Reminder.objects.filter(
+        book_id=OuterRef("book_id"), customer_id=OuterRef("pk"), day=today, automatic=True
+    )
     overdue_by = today - datetime.timedelta(days=book_settings.min_overdue_days - 1)
     customers = (
         Customer.objects.of(book).active().filter(kind=Kind.CUSTOMER, reminders_enabled=True)
@@ -135,7 +138,7 @@ def due_for_reminder(book, book_settings: ReminderSettings, *, today: datetime.d
     if book_settings.channel == Channel.EMAIL:
         customers = customers.exclude(email="")
     return (
-        with_overdue(customers, overdue_by)
+        with_overdue(customers, book, overdue_by)
         .filter(overdue_amount__gt=0)
         .exclude(Exists(recent))
         .exclude(Exists(tried_today))

@@ -7,6 +7,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 
+from common.fields import BookForeignKey
 from common.scoping import TenantOwned, TenantQuerySet
 
 # Every event a webhook may subscribe to.
@@ -85,8 +86,8 @@ class Delivery(TenantOwned):
     book = models.ForeignKey(
         "books.Book", on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="deliveries")
+    webhook = BookForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    event = BookForeignKey(Event, on_delete=models.CASCADE, related_name="deliveries")
     status = models.CharField(
         max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )

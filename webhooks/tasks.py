@@ -4,6 +4,7 @@ attempt was lost (its worker stopped) or whose retry was not queued."""
 import datetime
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django_tasks import task
 
@@ -35,9 +36,9 @@ def sweep() -> dict:
         deliver.enqueue(pk)
         queued += 1
     cutoff = now - datetime.timedelta(days=settings.WEBHOOK_KEEP_DAYS)
-    forgotten, _ = (
-        Event.objects.filter(created_at__lt=cutoff)
-        .exclude(deliveries__status=DeliveryStatus.PENDING)
-        .delete()
+    # Across every book (on Citus, every shard): an event's deliveries are in its book.
+    pending = Delivery.objects.filter(
+        book_id=OuterRef("book_id"), event_id=OuterRef("pk"), status=DeliveryStatus.PENDING
     )
+    forgotten, _ = Event.objects.filter(created_at__lt=cutoff).exclude(Exists(pending)).delete()
     return {"queued": queued, "forgotten": forgotten}
