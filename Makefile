@@ -20,7 +20,7 @@ help:
 	@echo "make test-citus     the same suite against a throwaway Citus cluster (a coordinator, two workers)"
 	@echo "make e2e            newman, a real browser and Schemathesis against a live gunicorn"
 	@echo "make reliability    crash, outage, many app servers, faults and a 5-minute soak (SQLite, PostgreSQL, Citus)"
-	@echo "make bench          throughput and latency under load, as ratios, with targets"
+	@echo "make bench          throughput and latency under load, as ratios, with targets; then at scale"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -90,9 +90,13 @@ reliability: $(VENV)/.dev system-packages
 	scripts/with-citus $(BIN)/python -m pytest -m "reliability and not soak" $(PYTEST_ARGS) \
 		tests/reliability/test_balanced.py tests/reliability/test_citus.py
 
+# The workloads on one server (bench/run.py), then a small book beside 100,000 others with
+# 10,000,000 entries, on Citus (32 shards over two workers) and on PostgreSQL (bench/scale.py).
 bench: $(VENV)/.dev
 	scripts/ensure-debian-packages wrk
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	CITUS_SHARD_COUNT=32 scripts/with-citus $(BIN)/python bench/scale.py $(SCALE_ARGS)
+	scripts/with-postgres $(BIN)/python bench/scale.py $(SCALE_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache e2e/node_modules screenshots
