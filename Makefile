@@ -87,7 +87,7 @@ reliability: $(VENV)/.dev system-packages
 	scripts/ensure-debian-packages wrk haproxy pgbouncer
 	env -u DATABASE_URL $(BIN)/python -m pytest -m "reliability and not postgresql" $(PYTEST_ARGS)
 	scripts/with-postgres $(BIN)/python -m pytest -m "reliability and not soak and not citus" $(PYTEST_ARGS)
-	scripts/with-citus $(BIN)/python -m pytest -m "reliability and not soak" $(PYTEST_ARGS) \
+	scripts/with-citus $(BIN)/python -m pytest --reuse-db -m "reliability and not soak" $(PYTEST_ARGS) \
 		tests/reliability/test_balanced.py tests/reliability/test_citus.py
 
 # The workloads on one server (bench/run.py), then a small book beside 100,000 others with

@@ -196,6 +196,16 @@ class LiveServer:
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
         return [self.process.pid, *(int(pid) for pid in children.read_text().split())]
 
+    def verify_ledger(self) -> subprocess.CompletedProcess:
+        """`manage.py verify_ledger` on the server's database: every total against its entries."""
+        return subprocess.run(
+            [sys.executable, "manage.py", "verify_ledger"],
+            cwd=ROOT,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+        )
+
     def log(self) -> str:
         return self.log_path.read_text() if self.log_path else ""
 

@@ -1,7 +1,5 @@
 """Concurrent clients against a real gunicorn server: nothing lost, nothing doubled, no drift."""
 
-import subprocess
-import sys
 import threading
 from collections import Counter
 from decimal import Decimal
@@ -9,7 +7,7 @@ from decimal import Decimal
 import pytest
 import requests
 
-from tests.live.server import ROOT, register
+from tests.live.server import register
 
 pytestmark = pytest.mark.live
 
@@ -39,16 +37,6 @@ def merchant(live_server_module):
     session.headers["Authorization"] = f"Bearer {tokens['access']}"
     customer = session.post(f"{live_server_module.url}/api/customers/", json={"name": "Busy"})
     return session, customer.json()["id"]
-
-
-def verify_ledger(server):
-    return subprocess.run(
-        [sys.executable, "manage.py", "verify_ledger"],
-        cwd=ROOT,
-        env=server.env(),
-        capture_output=True,
-        text=True,
-    )
 
 
 def test_sixteen_concurrent_writers_on_one_customer_lose_nothing(live_server_module, merchant):
@@ -83,7 +71,7 @@ def test_sixteen_concurrent_writers_on_one_customer_lose_nothing(live_server_mod
     assert Decimal(summary["total_credit"]) == credit
     assert Decimal(summary["total_debit"]) == debit
     assert summary["entry_count"] == len(acknowledged)
-    result = verify_ledger(server)
+    result = server.verify_ledger()
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -106,7 +94,7 @@ def test_concurrent_reversals_of_one_entry_exactly_one_wins(live_server_module, 
     assert statuses == {201: 1, 409: CLIENTS - 1}
     reversal = session.get(f"{server.url}/api/entries/{entry['id']}/", timeout=30).json()
     assert reversal["reversed_by"] is not None
-    assert verify_ledger(server).returncode == 0
+    assert server.verify_ledger().returncode == 0
 
 
 def test_concurrent_requests_with_one_idempotency_key_post_one_entry(live_server_module, merchant):
@@ -201,7 +189,7 @@ def test_a_clerk_and_a_manager_posting_at_once_are_exact_and_attributed(live_ser
     debit = sum(Decimal(e["amount"]) for _, e in posted if e["type"] == "debit")
     assert (Decimal(summary["total_credit"]), Decimal(summary["total_debit"])) == (credit, debit)
     assert summary["entry_count"] == CLIENTS * 6
-    assert verify_ledger(server).returncode == 0
+    assert server.verify_ledger().returncode == 0
 
 
 def test_sixteen_concurrent_credits_never_jointly_pass_a_block_limit(live_server_module, merchant):
@@ -228,5 +216,5 @@ def test_sixteen_concurrent_credits_never_jointly_pass_a_block_limit(live_server
     assert summary.json()["balance"] == "1000.00"
     ageing = session.get(f"{server.url}/api/customers/{limited['id']}/ageing/", timeout=30)
     assert ageing.json()["due"] == "1000.00"
-    result = verify_ledger(server)
+    result = server.verify_ledger()
     assert result.returncode == 0, result.stdout + result.stderr

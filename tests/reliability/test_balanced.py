@@ -3,8 +3,6 @@ transaction pooling mode, on PostgreSQL and on the Citus coordinator: 32 clients
 the balancer while one app server is killed and PgBouncer is restarted under them."""
 
 import itertools
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -13,7 +11,7 @@ from decimal import Decimal
 import pytest
 import requests
 
-from tests.live.server import ROOT, FreshDatabase, LiveServer, register
+from tests.live.server import FreshDatabase, LiveServer, register
 from tests.reliability.balancer import HAProxy, PgBouncer
 from tests.reliability.conftest import Clients, wait_for
 
@@ -142,13 +140,7 @@ def test_a_killed_app_server_and_a_restarted_pgbouncer_lose_and_double_nothing(b
     )
     assert statuses == {200: 12}
 
-    verify = subprocess.run(
-        [sys.executable, "manage.py", "verify_ledger"],
-        cwd=ROOT,
-        env=servers[0].env(),
-        capture_output=True,
-        text=True,
-    )
+    verify = servers[0].verify_ledger()
     assert verify.returncode == 0, verify.stdout + verify.stderr
 
 

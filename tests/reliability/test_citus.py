@@ -6,7 +6,6 @@ import os
 import secrets
 import shlex
 import subprocess
-import sys
 import time
 from decimal import Decimal
 from urllib.parse import urlparse
@@ -15,7 +14,7 @@ import psycopg
 import pytest
 import requests
 
-from tests.live.server import ROOT, register
+from tests.live.server import register
 from tests.reliability.conftest import wait_for
 
 pytestmark = [
@@ -99,13 +98,7 @@ class Merchant:
 
 
 def verify_ledger(server):
-    verify = subprocess.run(
-        [sys.executable, "manage.py", "verify_ledger"],
-        cwd=ROOT,
-        env=server.env(),
-        capture_output=True,
-        text=True,
-    )
+    verify = server.verify_ledger()
     assert verify.returncode == 0, verify.stdout + verify.stderr
 
 

@@ -2,15 +2,13 @@
 retries with their Idempotency-Key post nothing twice, and the totals still match the entries."""
 
 import itertools
-import subprocess
-import sys
 import time
 from decimal import Decimal
 
 import pytest
 import requests
 
-from tests.live.server import ROOT, LiveServer, register
+from tests.live.server import LiveServer, register
 from tests.reliability.conftest import Clients
 
 pytestmark = [pytest.mark.reliability, pytest.mark.live]
@@ -77,13 +75,7 @@ def test_a_crash_loses_no_acknowledged_entry(start_server):
             credit,
             debit,
         )
-        verify = subprocess.run(
-            [sys.executable, "manage.py", "verify_ledger"],
-            cwd=ROOT,
-            env=restarted.env(),
-            capture_output=True,
-            text=True,
-        )
+        verify = restarted.verify_ledger()
         assert verify.returncode == 0, verify.stdout + verify.stderr
     finally:
         restarted.stop()
