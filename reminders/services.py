@@ -124,12 +124,12 @@ def due_for_reminder(book, book_settings: ReminderSettings, *, today: datetime.d
     the last `every_days` days nor tried automatically today. (Suppliers are reminded only by
     hand: what a book owes is not chased.)"""
     recent = Reminder.objects.filter(
-        book_id=OuterRef("book_id"),
+        book_id=book.pk,
         customer_id=OuterRef("pk"),
         day__gt=today - datetime.timedelta(days=book_settings.every_days),
     ).filter(COUNTED)
     tried_today = Reminder.objects.filter(
-        book_id=OuterRef("book_id"), customer_id=OuterRef("pk"), day=today, automatic=True
+        book_id=book.pk, customer_id=OuterRef("pk"), day=today, automatic=True
     )
     overdue_by = today - datetime.timedelta(days=book_settings.min_overdue_days - 1)
     customers = (

@@ -117,6 +117,14 @@ def busy_book(user):
         ),
         pytest.param(lambda c, k: c.get("/api/customers/?ordering=-overdue"), id="customer list"),
         pytest.param(lambda c, k: c.get("/api/summary/"), id="dashboard"),
+        pytest.param(lambda c, k: c.get(f"/api/customers/{k.pk}/ageing/"), id="ageing"),
+        pytest.param(lambda c, k: c.get(f"/api/customers/{k.pk}/statement/"), id="statement"),
+        pytest.param(lambda c, k: c.get(f"/api/customers/{k.pk}/"), id="customer"),
+        pytest.param(lambda c, k: c.get(f"/api/customers/{k.pk}/reminders/"), id="reminders"),
+        pytest.param(lambda c, k: c.get(f"/api/entries/?customer={k.pk}"), id="all entries"),
+        pytest.param(lambda c, k: c.post(f"/api/customers/{k.pk}/links/", {}), id="statement link"),
+        pytest.param(lambda c, k: c.get(f"/api/books/{k.book_id}/activity/"), id="activity"),
+        pytest.param(lambda c, k: c.get(f"/api/books/{k.book_id}/webhooks/"), id="webhooks"),
     ],
 )
 def test_a_request_of_a_book_goes_to_one_shard(client, busy_book, request_of):
