@@ -73,7 +73,7 @@ class StrictOrderingFilter(filters.OrderingFilter):
     """DRF's OrderingFilter, but an unknown `ordering` field is a 400 instead of being ignored.
 
     The view lists its public names in `ordering_fields`; `ordering_aliases` maps a public name
-    to an annotation when they differ.
+    to an annotation when they differ. Ties are broken by the view's default ordering.
     """
 
     def get_ordering(self, request, queryset, view):
@@ -93,7 +93,13 @@ class StrictOrderingFilter(filters.OrderingFilter):
                 }
             )
         aliases = getattr(view, "ordering_aliases", {})
-        return [_aliased(field, aliases) for field in fields]
+        chosen = [_aliased(field, aliases) for field in fields]
+        # Ties go in the view's default order, which ends with the id: the order of a page
+        # never depends on the database's plan (on Citus, on which shard answers first), so
+        # pages neither repeat nor skip a row.
+        named = {field.lstrip("-") for field in chosen}
+        default = self.get_default_ordering(view) or []
+        return chosen + [field for field in default if field.lstrip("-") not in named]
 
     def get_schema_operation_parameters(self, view):
         names = getattr(view, "ordering_fields", None) or []
