@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from common.citus import DISTRIBUTED, REFERENCE
 from reminders.services import enabled_books
 from tests.factories import make_customer, make_user, post
 
@@ -26,8 +27,6 @@ def rows(sql, params=()):
 
 def test_every_book_table_is_distributed_by_book_in_one_colocation_group():
     kinds = dict(rows("SELECT table_name::text, citus_table_type FROM citus_tables"))
-    from common.citus import DISTRIBUTED, REFERENCE
-
     assert {table: kinds.get(table) for table in DISTRIBUTED} == dict.fromkeys(
         DISTRIBUTED, "distributed"
     )
