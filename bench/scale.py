@@ -17,7 +17,6 @@ Run: .venv/bin/python bench/scale.py [--books N] [--entries-per-customer N] [--s
 import argparse
 import json
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -34,7 +33,7 @@ import psycopg  # noqa: E402
 import requests  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
 
-from bench.run import POST_SCRIPT, RESULTS, drain, wrk  # noqa: E402
+from bench.run import POST_SCRIPT, RESULTS, drain, median_round, wrk  # noqa: E402
 from tests.live.server import FreshDatabase, LiveServer, register  # noqa: E402
 
 CUSTOMERS_PER_BOOK = 2
@@ -138,14 +137,7 @@ def measure(server, small: dict, seconds: int, rounds: int) -> dict:
             drain(server.url)
             script = script and script.replace("%(run)s", f"{number}")
             runs[name].append(wrk(f"{server.url}{url_path}", auth, seconds, script))
-    return {
-        name: {
-            "requests_per_second": statistics.median(r["requests_per_second"] for r in done),
-            "p99_ms": statistics.median(r["p99_ms"] for r in done),
-            "non_2xx": sum(r["non_2xx"] for r in done),
-        }
-        for name, done in runs.items()
-    }
+    return {name: median_round(done) for name, done in runs.items()}
 
 
 def main():

@@ -76,11 +76,16 @@ class FreshDatabase:
         return cls(url=urlunparse(parsed._replace(path=f"/{name}")), drop=drop)
 
 
+def citus_nodes() -> dict[str, int]:
+    """The Citus cluster's nodes and their ports, as scripts/with-citus names them (coordinator,
+    worker1, worker2, spare); empty elsewhere."""
+    nodes = (item.split(":") for item in os.environ.get("CITUS_NODES", "").split())
+    return {node: int(port) for node, port in nodes}
+
+
 def citus_ports() -> dict[str, int]:
-    """The Citus cluster's nodes and ports, as scripts/with-citus names them (empty elsewhere);
-    the spare node joins only when a test adds it."""
-    nodes = dict(item.split(":") for item in os.environ.get("CITUS_NODES", "").split())
-    return {node: int(port) for node, port in nodes.items() if node != "spare"}
+    """The nodes in the cluster: the spare joins only when a test adds it."""
+    return {node: port for node, port in citus_nodes().items() if node != "spare"}
 
 
 def _pg_conninfo(database, dbname):

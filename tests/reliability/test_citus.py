@@ -14,7 +14,7 @@ import psycopg
 import pytest
 import requests
 
-from tests.live.server import register
+from tests.live.server import citus_nodes, register
 from tests.reliability.conftest import wait_for
 
 pytestmark = [
@@ -25,13 +25,6 @@ pytestmark = [
         not os.environ.get("CITUS_NODES"), reason="on a Citus cluster only (scripts/with-citus)"
     ),
 ]
-
-
-def nodes() -> dict[str, int]:
-    return {
-        name: int(port)
-        for name, port in (item.split(":") for item in os.environ["CITUS_NODES"].split())
-    }
 
 
 def pg_ctl(node: str, *args: str):
@@ -115,7 +108,7 @@ def merchants_on_each_worker(server):
 
 def test_a_stopped_worker_takes_down_only_the_books_on_its_shards(start_server):
     server = start_server(workers=2, DATABASE_POOL_TIMEOUT="2")
-    ports = nodes()
+    ports = citus_nodes()
     on = merchants_on_each_worker(server)
     down, up = on[ports["worker1"]], on[ports["worker2"]]
     for merchant in (down, up):
@@ -152,7 +145,7 @@ def test_a_stopped_worker_takes_down_only_the_books_on_its_shards(start_server):
 
 def test_a_third_worker_added_and_rebalanced_onto_takes_books_and_loses_nothing(start_server):
     server = start_server(workers=2)
-    ports = nodes()
+    ports = citus_nodes()
     merchants = [Merchant(server) for _ in range(8)]
     for n, merchant in enumerate(merchants):
         for amount in ("10.00", f"{n + 1}.25"):
